@@ -1,0 +1,81 @@
+/* conn.c — see conn.h. */
+#include "conn.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+static void add(sdb_conninfo *ci, int *n, const char *key, const char *value)
+{
+    if (!value || *n >= SDB_CONN_MAXKEYS)
+        return;
+    ci->keys[*n] = key;
+    ci->values[*n] = value;
+    (*n)++;
+}
+
+void sdb_conninfo_build(sdb_conninfo *ci, const sdb_config *cfg,
+                        const char *workload_name, const char *socket_dir,
+                        int port, const char *user, const char *dbname)
+{
+    memset(ci, 0, sizeof *ci);
+    int n = 0;
+    snprintf(ci->appname, sizeof ci->appname, "stormdb-%s", workload_name);
+    if (socket_dir) {
+        snprintf(ci->port_text, sizeof ci->port_text, "%d", port);
+        add(ci, &n, "host", socket_dir);
+        add(ci, &n, "port", ci->port_text);
+        add(ci, &n, "user", user);
+        add(ci, &n, "dbname", dbname);
+    } else {
+        add(ci, &n, "host", cfg->host);
+        add(ci, &n, "port", cfg->port);
+        add(ci, &n, "user", cfg->user);
+        add(ci, &n, "dbname", cfg->dbname);
+        add(ci, &n, "password", cfg->password);
+        add(ci, &n, "sslmode", cfg->sslmode);
+    }
+    add(ci, &n, "application_name", ci->appname);
+    add(ci, &n, "connect_timeout", "30");
+    ci->keys[n] = NULL;
+    ci->values[n] = NULL;
+}
+
+static void one_line(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+    for (char *p = s; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+}
+
+void sdb_conn_error(PGconn *conn, const PGresult *res, char *err, size_t errlen)
+{
+    const char *msg = res ? PQresultErrorMessage(res) : NULL;
+    if (!msg || !*msg)
+        msg = conn ? PQerrorMessage(conn) : "out of memory";
+    sdb_scrub(err, errlen, msg);
+    one_line(err);
+}
+
+PGconn *sdb_connect(const sdb_conninfo *ci, char *err, size_t errlen)
+{
+    PGconn *conn = PQconnectdbParams(ci->keys, ci->values, 0);
+    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        sdb_conn_error(conn, NULL, err, errlen);
+        PQfinish(conn);
+        return NULL;
+    }
+    return conn;
+}
+
+void sdb_conn_describe(PGconn *conn, char *buf, size_t len)
+{
+    const char *host = PQhost(conn);
+    snprintf(buf, len, "host=%s port=%s dbname=%s user=%s",
+             host && *host ? host : "(default)", PQport(conn), PQdb(conn),
+             PQuser(conn));
+}

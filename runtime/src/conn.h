@@ -1,0 +1,44 @@
+/*
+ * conn.h — libpq connection parameters for a run and blocking connects.
+ *
+ * Fields the configuration leaves unset are not passed, so libpq applies its
+ * PG* environment variables, ~/.pgpass and built-in defaults to them, as
+ * psql and pgbench do.
+ */
+#ifndef SDB_CONN_H
+#define SDB_CONN_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "config.h"
+
+#define SDB_CONN_MAXKEYS 12
+
+typedef struct sdb_conninfo {
+    const char *keys[SDB_CONN_MAXKEYS + 1];    /* NULL-terminated */
+    const char *values[SDB_CONN_MAXKEYS + 1];
+    char port_text[16];                        /* storage for an embedded port */
+    char appname[80];                          /* "stormdb-<workload>" */
+} sdb_conninfo;
+
+/* Fills ci from cfg.  When socket_dir is not NULL (embedded cluster), host,
+ * port, user and dbname come from it instead.  The strings are borrowed from
+ * cfg / the arguments and must outlive ci. */
+void sdb_conninfo_build(sdb_conninfo *ci, const sdb_config *cfg,
+                        const char *workload_name, const char *socket_dir,
+                        int port, const char *user, const char *dbname);
+
+/* Connects (blocking).  Returns the connection, or NULL with libpq's message
+ * (secrets scrubbed, one line) in err. */
+PGconn *sdb_connect(const sdb_conninfo *ci, char *err, size_t errlen);
+
+/* A one-line description of the target ("host=/tmp port=5432 dbname=x
+ * user=y"), from an open connection; never includes the password. */
+void sdb_conn_describe(PGconn *conn, char *buf, size_t len);
+
+/* Copies libpq's last error for conn (or res, when not NULL) into err as one
+ * scrubbed line. */
+void sdb_conn_error(PGconn *conn, const PGresult *res, char *err, size_t errlen);
+
+#endif

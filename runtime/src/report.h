@@ -1,0 +1,33 @@
+/*
+ * report.h — the final report of a run: console text and the JSON document.
+ */
+#ifndef SDB_REPORT_H
+#define SDB_REPORT_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "worker.h"
+
+/* Facts about the run that the report prints besides the measurements. */
+typedef struct sdb_report_info {
+    const sdb_workload_def *w;
+    const sdb_config *cfg;
+    int mix;                    /* index of the mix that ran */
+    int64_t scale;              /* the scale the run used */
+    int threads;
+    uint64_t seed;
+    const char *target;         /* "host=... port=... dbname=... user=..." */
+    const char *server_version; /* "15.18" */
+    bool embedded;
+    double start_unix;          /* wall-clock start, seconds since the epoch */
+} sdb_report_info;
+
+/* Prints the final report. */
+void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_result *r);
+
+/* Writes the JSON report to path (via a temporary file renamed into place,
+ * so a reader never sees a partial file).  Returns 0, or 1 with a message. */
+int sdb_report_json(const char *path, const sdb_report_info *ri, const sdb_run_result *r);
+
+#endif

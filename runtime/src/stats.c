@@ -1,0 +1,111 @@
+/* stats.c — see stats.h. */
+#include "stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+bool sdb_stats_init(sdb_stats *s, int ntx)
+{
+    memset(s, 0, sizeof *s);
+    s->ntx = ntx;
+    s->tx = calloc((size_t)ntx, sizeof *s->tx);
+    s->latency = sdb_hist_new();
+    if (!s->tx || !s->latency)
+        return false;
+    for (int i = 0; i < ntx; i++)
+        if (!(s->tx[i].latency = sdb_hist_new()))
+            return false;
+    return true;
+}
+
+void sdb_stats_free(sdb_stats *s)
+{
+    if (s->tx)
+        for (int i = 0; i < s->ntx; i++)
+            sdb_hist_free(s->tx[i].latency);
+    free(s->tx);
+    sdb_hist_free(s->latency);
+    memset(s, 0, sizeof *s);
+}
+
+static sdb_errkind *find_kind(sdb_stats *s, const char *sqlstate, int stmt)
+{
+    for (int i = 0; i < s->nerrkinds; i++)
+        if (s->errkinds[i].stmt == stmt && strcmp(s->errkinds[i].sqlstate, sqlstate) == 0)
+            return &s->errkinds[i];
+    return NULL;
+}
+
+void sdb_stats_error(sdb_stats *s, const char *sqlstate, int stmt, const char *msg)
+{
+    if (!sqlstate)
+        sqlstate = "";
+    sdb_errkind *k = find_kind(s, sqlstate, stmt);
+    if (!k) {
+        if (s->nerrkinds == SDB_MAX_ERRKINDS) {
+            s->errors_unclassified++;
+            return;
+        }
+        k = &s->errkinds[s->nerrkinds++];
+        memset(k, 0, sizeof *k);
+        strncpy(k->sqlstate, sqlstate, sizeof k->sqlstate - 1);
+        k->stmt = stmt;
+        sdb_scrub(k->first_msg, sizeof k->first_msg, msg ? msg : "");
+        /* keep the first line only */
+        char *nl = strchr(k->first_msg, '\n');
+        if (nl)
+            *nl = '\0';
+    }
+    k->count++;
+}
+
+void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src)
+{
+    for (int i = 0; i < dst->ntx && i < src->ntx; i++) {
+        dst->tx[i].ok += src->tx[i].ok;
+        dst->tx[i].failed += src->tx[i].failed;
+        sdb_hist_merge(dst->tx[i].latency, src->tx[i].latency);
+    }
+    sdb_hist_merge(dst->latency, src->latency);
+    for (int k = 0; k < SDB_QUERY_KINDS; k++)
+        dst->queries[k] += src->queries[k];
+    dst->stmt_errors += src->stmt_errors;
+    dst->errors_unclassified += src->errors_unclassified;
+    for (int i = 0; i < src->nerrkinds; i++) {
+        const sdb_errkind *e = &src->errkinds[i];
+        sdb_errkind *k = find_kind(dst, e->sqlstate, e->stmt);
+        if (k) {
+            k->count += e->count;
+        } else if (dst->nerrkinds < SDB_MAX_ERRKINDS) {
+            dst->errkinds[dst->nerrkinds++] = *e;
+        } else {
+            dst->errors_unclassified += e->count;
+        }
+    }
+}
+
+int64_t sdb_stats_ok(const sdb_stats *s)
+{
+    int64_t n = 0;
+    for (int i = 0; i < s->ntx; i++)
+        n += s->tx[i].ok;
+    return n;
+}
+
+int64_t sdb_stats_failed(const sdb_stats *s)
+{
+    int64_t n = 0;
+    for (int i = 0; i < s->ntx; i++)
+        n += s->tx[i].failed;
+    return n;
+}
+
+int64_t sdb_stats_queries(const sdb_stats *s)
+{
+    int64_t n = 0;
+    for (int k = 0; k < SDB_QUERY_KINDS; k++)
+        n += s->queries[k];
+    return n;
+}

@@ -1,0 +1,55 @@
+/*
+ * stats.h — what a run measures.  Each worker thread owns one sdb_stats and
+ * writes it without locks; the main thread merges them after the threads
+ * have stopped (sdb_stats_merge).
+ */
+#ifndef SDB_STATS_H
+#define SDB_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hist.h"
+#include "stormdb.h"
+
+#define SDB_MAX_ERRKINDS 32   /* distinct (sqlstate, statement) pairs kept */
+#define SDB_ERRMSG_LEN 256
+
+/* One kind of error: a SQLSTATE raised by one statement. */
+typedef struct sdb_errkind {
+    char sqlstate[6];             /* "40001"; "" when the server sent none */
+    int stmt;                     /* statement index or SDB_STMT_*; -100 = connection */
+    int64_t count;
+    char first_msg[SDB_ERRMSG_LEN];/* the first message of this kind, scrubbed */
+} sdb_errkind;
+
+typedef struct sdb_txstats {
+    int64_t ok;                   /* transactions that completed */
+    int64_t failed;               /* transactions a statement error aborted */
+    sdb_hist *latency;            /* ns, completed transactions */
+} sdb_txstats;
+
+typedef struct sdb_stats {
+    int ntx;
+    sdb_txstats *tx;              /* ntx entries */
+    sdb_hist *latency;            /* ns, all completed transactions */
+    int64_t queries[SDB_QUERY_KINDS]; /* statements that succeeded, by kind */
+    int64_t stmt_errors;          /* statements that failed */
+    int nerrkinds;
+    sdb_errkind errkinds[SDB_MAX_ERRKINDS];
+    int64_t errors_unclassified;  /* errors past SDB_MAX_ERRKINDS kinds */
+} sdb_stats;
+
+/* Allocates the histograms; false when out of memory. */
+bool sdb_stats_init(sdb_stats *s, int ntx);
+void sdb_stats_free(sdb_stats *s);
+/* Adds src into dst (same ntx). */
+void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src);
+/* Counts one error of (sqlstate, stmt) with its message. */
+void sdb_stats_error(sdb_stats *s, const char *sqlstate, int stmt, const char *msg);
+/* Totals over all transaction types. */
+int64_t sdb_stats_ok(const sdb_stats *s);
+int64_t sdb_stats_failed(const sdb_stats *s);
+int64_t sdb_stats_queries(const sdb_stats *s);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * util.h — small runtime services: monotonic clock, the run's stop flag and
+ * signal handling, messages, and number formatting.
+ */
+#ifndef SDB_UTIL_H
+#define SDB_UTIL_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Monotonic time in ns. */
+static inline int64_t sdb_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Set by SIGINT/SIGTERM (count of signals received); read by every loop that
+ * may run long.  A second SIGINT while the first is being handled exits at
+ * once with status 130. */
+extern volatile sig_atomic_t sdb_interrupted;
+
+/* Installs the SIGINT/SIGTERM handlers and ignores SIGPIPE. */
+void sdb_signals_install(void);
+
+/* The program name used in messages ("stormdb-pgbench"). */
+void sdb_set_progname(const char *name);
+const char *sdb_progname(void);
+
+/* The secret to mask in every message (the password); NULL = none.
+ * The string is copied. */
+void sdb_set_secret(const char *secret);
+/* Copies src into dst (size dstlen), replacing every occurrence of the
+ * secret with "********". */
+void sdb_scrub(char *dst, size_t dstlen, const char *src);
+
+/* "stormdb-x: error: ..." / "warning: ..." / plain info lines, on stderr
+ * (errors, warnings) or stdout (info); secrets scrubbed; a trailing newline
+ * is added when missing.  Thread-safe (one fprintf per message). */
+void sdb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sdb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sdb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes the decimal text of v into buf (at least 21 bytes), no NUL;
+ * returns the length.  Hand-rolled: used on hot paths. */
+size_t sdb_fmt_i64(char *buf, int64_t v);
+
+/* Formats n with thousands separators ("1,234,567") into buf; returns buf. */
+char *sdb_fmt_count(char *buf, size_t len, int64_t n);
+
+/* Number of online CPUs (at least 1). */
+int sdb_ncpus(void);
+
+#endif

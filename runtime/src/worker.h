@@ -1,0 +1,51 @@
+/*
+ * worker.h — running the weighted mix.
+ *
+ * `workers` sessions are spread over `threads` threads.  Each thread owns its
+ * sessions' non-blocking libpq connections and drives them with poll(), like
+ * pgbench: a session is a small state machine (idle -> waiting for a
+ * statement's result -> ... -> idle) around a compiled transaction function
+ * that yields at every statement.  Per-thread statistics are written without
+ * locks and merged when the run ends; the main thread prints a progress line
+ * every summary interval from relaxed atomic counters.
+ */
+#ifndef SDB_WORKER_H
+#define SDB_WORKER_H
+
+#include <stdint.h>
+
+#include "conn.h"
+#include "stats.h"
+#include "stormdb.h"
+
+typedef struct sdb_run_opts {
+    const sdb_workload_def *w;
+    const sdb_conninfo *conninfo;
+    int mix;                    /* index into w->mixes */
+    int workers;                /* sessions */
+    int threads;                /* >= 1, <= workers */
+    int64_t scale;
+    uint64_t seed;
+    double duration_s;
+    double summary_interval_s;  /* 0 = no progress lines */
+} sdb_run_opts;
+
+typedef struct sdb_run_result {
+    sdb_stats stats;            /* merged; owned, free with sdb_stats_free */
+    int64_t elapsed_ns;         /* from the start signal to the last thread's end */
+    int sessions;               /* sessions that connected */
+    int sessions_lost;          /* sessions whose connection broke */
+    bool interrupted;           /* stopped early by a signal */
+    char error[512];            /* set when the run could not start or a
+                                 * workload run-time error stopped it */
+} sdb_run_result;
+
+/*
+ * Runs the mix for the configured duration (or until interrupted).
+ * Returns 0 when the run happened (r->stats valid, r->error may hold a
+ * run-time error of the workload code, which stops the run early), or 1 when
+ * it could not start (connections, prepare): r->error says why.
+ */
+int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *r);
+
+#endif
