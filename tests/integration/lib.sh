@@ -9,6 +9,7 @@ BIN=$SDB_BUILD/bin
 JGET=$SDB_BUILD/tests/jget
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sdb-$TEST_NAME-XXXXXX")
+chmod 755 "$WORK"   # an embedded server running as nobody must reach into it
 export PGDATABASE="t_$TEST_NAME"
 dropdb --if-exists "$PGDATABASE" >/dev/null 2>&1 || true
 createdb "$PGDATABASE"
