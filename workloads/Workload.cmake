@@ -11,6 +11,7 @@ function(sdb_add_workload swl)
     COMMENT "swlc ${name}.swl"
     VERBATIM)
   add_executable(stormdb-${name} ${out})
-  target_compile_options(stormdb-${name} PRIVATE -Wall -Wextra -Werror)
+  # -fwrapv: integer arithmetic in a workload wraps instead of being undefined
+  target_compile_options(stormdb-${name} PRIVATE -Wall -Wextra -Werror -fwrapv)
   target_link_libraries(stormdb-${name} PRIVATE stormdb_rt)
 endfunction()

@@ -34,7 +34,7 @@ SWL
 $BIN/swlc --build mine.swl -o stormdb-mine 2>err.txt || { cat err.txt; fail "swlc --build"; }
 ./stormdb-mine --setup --duration 3s --workers 2 --no-summary --json m.json >out.txt 2>&1 \
     || { cat out.txt; fail "custom run"; }
-assert_eq "$(sql 'SELECT count(*) FROM mine_log WHERE id <= 10')" 10 "loaded rows"
+assert_eq "$(sql 'SELECT count(*) FROM mine_log WHERE id BETWEEN 1 AND 10')" 10 "loaded rows"
 failed=$($JGET m.json performance.failed)
 assert_gt "$failed" 0 "failed transactions"
 assert_eq "$($JGET m.json errors.0.sqlstate)" 22012 "division_by_zero SQLSTATE"

@@ -1,0 +1,20 @@
+# Embeds text templates into C: cmake -DOUT=file.c -DTEMPLATES="a;b" -P embed_templates.cmake
+# Writes one const char array per template (as hex bytes, so any content is
+# safe) and a table emit_template_table[] of {name, text} (see templates.h).
+set(body "/* Generated from templates/ by embed_templates.cmake; do not edit. */\n#include \"templates.h\"\n\n")
+set(table "")
+set(count 0)
+foreach(tmpl ${TEMPLATES})
+  get_filename_component(name ${tmpl} NAME)
+  string(MAKE_C_IDENTIFIER "${name}" cname)
+  file(READ ${tmpl} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n    " bytes "${bytes}")
+  string(APPEND body "static const char tmpl_${cname}[] = {\n    ${bytes}0x00\n};\n\n")
+  string(APPEND table "    {\"${name}\", tmpl_${cname}},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+string(APPEND body "const emit_template emit_template_table[] = {\n${table}};\n\nconst int emit_template_count = ${count};\n")
+file(WRITE ${OUT}.tmp "${body}")
+configure_file(${OUT}.tmp ${OUT} COPYONLY)
+file(REMOVE ${OUT}.tmp)
