@@ -1210,6 +1210,7 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
     fprintf(out, "\nEnvironment:\n"
                  "  libpq's variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,\n"
                  "  PGSSLMODE, PGSERVICE, ...) supply the connection fields that flags and\n"
-                 "  the config file leave unset.  With no database configured anywhere,\n"
-                 "  stormdb-%s offers --embedded.\n", name);
+                 "  the config file leave unset.  With no database configured anywhere\n"
+                 "  and no server answering at libpq's default address, stormdb-%s\n"
+                 "  starts a throwaway embedded cluster (as --embedded does).\n", name);
 }

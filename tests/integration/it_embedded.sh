@@ -27,4 +27,21 @@ else
     "$SDB_TEST_BINDIR/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
 fi
 rm -rf "$dir"
+
+# Ctrl-C in the middle of an embedded run: report, then the cluster is gone
+$BIN/stormdb-simple --embedded --duration 60s --workers 2 --no-summary >out.txt 2>&1 &
+pid=$!
+for i in $(seq 1 100); do
+    grep -q "^running" out.txt && break
+    sleep 0.1
+done
+sleep 1
+kill -INT $pid
+set +e
+wait $pid
+rc=$?
+set -e
+assert_eq "$rc" 130 "exit status after SIGINT"
+assert_contains out.txt "Performance Summary"
+assert_eq "$(ls "$TMPDIR" | wc -l)" 0 "nothing left in TMPDIR after Ctrl-C"
 echo "ok"
