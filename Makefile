@@ -7,7 +7,10 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build demo check check-asan check-tsan clean
+# make fuzz FUZZ_SECONDS=600: libFuzzer over the whole swlc front end (clang)
+FUZZ_SECONDS ?= 600
+
+.PHONY: all deps build demo check check-asan check-tsan fuzz clean
 
 all: build
 
@@ -33,5 +36,13 @@ check-asan:
 check-tsan:
 	$(MAKE) check BUILD=build-tsan CMAKE_ARGS="-DSDB_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug"
 
+fuzz:
+	@sh .ci/deps fuzz
+	cmake -S . -B build-fuzz -DSDB_FUZZ=ON -DCMAKE_C_COMPILER=clang
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_swlc
+	mkdir -p build-fuzz/fuzz_work
+	build-fuzz/bin/fuzz_swlc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	    -print_final_stats=1 build-fuzz/fuzz_work build-fuzz/fuzz_corpus
+
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz

@@ -68,6 +68,10 @@ ast_file *ast_file_new(arena *a)
     f->txs.tail = &f->txs.head;
     f->mixes.tail = &f->mixes.head;
     f->tables.tail = &f->tables.head;
+    f->params.tail = &f->params.head;
+    f->lists.tail = &f->lists.head;
+    f->checks.tail = &f->checks.head;
+    f->sites_tail = &f->sites;
     return f;
 }
 
@@ -122,6 +126,46 @@ ast_expr *ast_int(parse_ctx *ctx, lex_token t)
 ast_expr *ast_float(parse_ctx *ctx, lex_token t)
 {
     return expr(ctx, EX_FLOAT, t);
+}
+
+ast_expr *ast_duration(parse_ctx *ctx, lex_token t)
+{
+    ast_expr *e = expr(ctx, EX_DURATION, t);
+    if (!e)
+        return NULL;
+    /* digits (with '_'), then the unit: ms, s, m or h */
+    char num[64];
+    uint32_t n = 0, i = 0;
+    for (; i < t.len && n + 1 < sizeof num; i++) {
+        char ch = ctx->src[t.off + i];
+        if (ch == '_')
+            continue;
+        if ((ch >= 'a' && ch <= 'z' && ch != 'e') || (ch == 'e' && i + 1 == t.len))
+            break;
+        num[n++] = ch;
+    }
+    num[n] = '\0';
+    const char *unit = ctx->src + t.off + i;
+    uint32_t ulen = t.len - i;
+    double mult = ulen == 2 ? 0.001 : unit[0] == 's' ? 1 : unit[0] == 'm' ? 60 : 3600;
+    e->fval = strtod(num, NULL) * mult;
+    return e;
+}
+
+ast_expr *ast_bool(parse_ctx *ctx, lex_token t, bool value)
+{
+    ast_expr *e = expr(ctx, EX_BOOL, t);
+    if (e)
+        e->ival = value;
+    return e;
+}
+
+ast_expr *ast_typed_lit(parse_ctx *ctx, lex_token type, lex_token str)
+{
+    ast_expr *e = expr(ctx, EX_TYPED, type);
+    if (e)
+        e->sval = ast_decode_string(ctx, str);
+    return e;
 }
 
 ast_string ast_decode_string(parse_ctx *ctx, lex_token t)
@@ -191,11 +235,50 @@ ast_expr *ast_binary(parse_ctx *ctx, lex_token op, ast_expr *l, ast_expr *r)
     ast_expr *e = expr(ctx, EX_BINARY, op);
     if (!e)
         return NULL;
-    e->op = ctx->src[op.off];
+    e->op = op.kind;
     e->lhs = l;
     e->rhs = r;
     set_depth(ctx, e, l);
     set_depth(ctx, e, r);
+    return e;
+}
+
+ast_expr *ast_not(parse_ctx *ctx, lex_token op, ast_expr *operand)
+{
+    ast_expr *e = expr(ctx, EX_NOT, op);
+    if (!e)
+        return NULL;
+    e->lhs = operand;
+    set_depth(ctx, e, operand);
+    return e;
+}
+
+ast_expr *ast_list_lit(parse_ctx *ctx, lex_token t, ast_expr_kind kind, ast_expr *items)
+{
+    ast_expr *e = expr(ctx, kind, t);
+    if (!e)
+        return NULL;
+    e->args = items;
+    for (ast_expr *a = items; a; a = a->next) {
+        e->nargs++;
+        set_depth(ctx, e, a);
+    }
+    return e;
+}
+
+ast_expr *ast_json(parse_ctx *ctx, lex_token brace, ast_expr *fields)
+{
+    return ast_list_lit(ctx, brace, EX_JSON, fields);
+}
+
+ast_expr *ast_jfield(parse_ctx *ctx, lex_token key, ast_expr *value)
+{
+    ast_expr *e = expr(ctx, EX_JFIELD, key);
+    if (!e)
+        return NULL;
+    e->sval = ast_decode_string(ctx, key);
+    e->lhs = value;
+    set_depth(ctx, e, value);
     return e;
 }
 
@@ -218,6 +301,30 @@ static ast_stmt *stmt(parse_ctx *ctx, ast_stmt_kind kind, lex_token first)
     return s;
 }
 
+ast_var *ast_var_new(parse_ctx *ctx, lex_token name, lex_token type)
+{
+    ast_var *v = node(ctx, sizeof *v);
+    if (!v)
+        return NULL;
+    v->name = name_of(ctx, name);
+    if (type.len)
+        v->type_name = name_of(ctx, type);
+    return v;
+}
+
+ast_var *ast_var_append(ast_var *list, ast_var *v)
+{
+    LIST_APPEND(list, v);
+}
+
+/* A variable without a type annotation. */
+static ast_var *plain_var(parse_ctx *ctx, lex_token name)
+{
+    lex_token none = name;
+    none.len = 0;
+    return ast_var_new(ctx, name, none);
+}
+
 ast_stmt *ast_let(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *value)
 {
     ast_stmt *s = stmt(ctx, ST_LET, kw);
@@ -225,7 +332,108 @@ ast_stmt *ast_let(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *value)
         return NULL;
     s->name = name_of(ctx, name);
     s->value = value;
+    s->vars = plain_var(ctx, name);
     return s;
+}
+
+ast_stmt *ast_capture(parse_ctx *ctx, lex_token kw, ast_var *vars, ast_expr *call)
+{
+    ast_stmt *s = stmt(ctx, ST_CAPTURE, kw);
+    if (!s)
+        return NULL;
+    s->vars = vars;
+    s->value = call;
+    return s;
+}
+
+ast_stmt *ast_assign(parse_ctx *ctx, lex_token name, ast_expr *value)
+{
+    ast_stmt *s = stmt(ctx, ST_ASSIGN, name);
+    if (s)
+        s->value = value;
+    return s;
+}
+
+ast_stmt *ast_for_range(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *lo, ast_expr *hi,
+                        ast_stmt *body)
+{
+    ast_stmt *s = stmt(ctx, ST_FOR_RANGE, kw);
+    if (!s)
+        return NULL;
+    s->vars = plain_var(ctx, name);
+    s->value = lo;
+    s->hi = hi;
+    s->body = body;
+    return s;
+}
+
+ast_stmt *ast_for_rows(parse_ctx *ctx, lex_token kw, ast_var *vars, ast_expr *call, ast_stmt *body)
+{
+    ast_stmt *s = stmt(ctx, ST_FOR_ROWS, kw);
+    if (!s)
+        return NULL;
+    s->vars = vars;
+    s->value = call;
+    s->body = body;
+    return s;
+}
+
+ast_stmt *ast_if(parse_ctx *ctx, lex_token kw, ast_expr *cond, ast_stmt *then, ast_stmt *els)
+{
+    ast_stmt *s = stmt(ctx, ST_IF, kw);
+    if (!s)
+        return NULL;
+    s->value = cond;
+    s->body = then;
+    s->else_body = els;
+    return s;
+}
+
+ast_stmt *ast_else(parse_ctx *ctx, ast_stmt *body)
+{
+    ast_stmt *s = node(ctx, sizeof *s);
+    if (!s)
+        return NULL;
+    s->kind = ST_ELSE;
+    s->body = body;
+    return s;
+}
+
+ast_stmt *ast_sleep(parse_ctx *ctx, lex_token kw, ast_expr *seconds)
+{
+    ast_stmt *s = stmt(ctx, ST_SLEEP, kw);
+    if (s)
+        s->value = seconds;
+    return s;
+}
+
+ast_stmt *ast_pipeline(parse_ctx *ctx, lex_token kw, ast_stmt *body)
+{
+    ast_stmt *s = stmt(ctx, ST_PIPELINE, kw);
+    if (s)
+        s->body = body;
+    return s;
+}
+
+ast_txopt *ast_txopt_new(parse_ctx *ctx, lex_token kw, ast_txopt_kind kind, ast_expr *value,
+                         const lex_token *w1, const lex_token *w2)
+{
+    ast_txopt *o = node(ctx, sizeof *o);
+    if (!o)
+        return NULL;
+    o->kind = kind;
+    o->off = kw.off;
+    o->value = value;
+    if (w1)
+        o->words[0] = name_of(ctx, *w1);
+    if (w2)
+        o->words[1] = name_of(ctx, *w2);
+    return o;
+}
+
+ast_txopt *ast_txopt_append(ast_txopt *list, ast_txopt *o)
+{
+    LIST_APPEND(list, o);
 }
 
 ast_stmt *ast_exec(parse_ctx *ctx, lex_token name, ast_expr *args)
@@ -266,6 +474,22 @@ ast_column *ast_column_append(ast_column *list, ast_column *c)
     LIST_APPEND(list, c);
 }
 
+ast_range *ast_range_new(parse_ctx *ctx, lex_token name, ast_expr *lo, ast_expr *hi)
+{
+    ast_range *r = node(ctx, sizeof *r);
+    if (!r)
+        return NULL;
+    r->name = name_of(ctx, name);
+    r->lo = lo;
+    r->hi = hi;
+    return r;
+}
+
+ast_range *ast_range_append(ast_range *list, ast_range *r)
+{
+    LIST_APPEND(list, r);
+}
+
 ast_mix_entry *ast_mix_entry_new(parse_ctx *ctx, lex_token tx, ast_expr *weight)
 {
     ast_mix_entry *m = node(ctx, sizeof *m);
@@ -300,6 +524,27 @@ ast_witem *ast_witem_sql(parse_ctx *ctx, lex_token kw, lex_token sql)
     w->kind = WI_SCALE_QUERY;
     w->off = kw.off;
     w->sql = ast_sql_new(ctx, sql);
+    return w;
+}
+
+ast_witem *ast_witem_extension(parse_ctx *ctx, lex_token kw, lex_token word, lex_token name)
+{
+    ast_witem *w = node(ctx, sizeof *w);
+    if (!w)
+        return NULL;
+    w->kind = WI_EXTENSION;
+    w->off = name.off;   /* errors about the extension point at its name, not at kw */
+    (void)kw;
+    w->word = name_of(ctx, word);
+    if (name.kind == TK_STRING) {
+        w->value = ast_decode_string(ctx, name);
+    } else {
+        w->value.s = arena_strndup(ctx->arena, ctx->src + name.off, name.len);
+        w->value.len = name.len;
+        w->value.off = name.off;
+        if (!w->value.s)
+            ctx->oom = true;
+    }
     return w;
 }
 
@@ -346,13 +591,15 @@ void ast_add_after_load(parse_ctx *ctx, ast_sql *cmds)
     FILE_APPEND_CHAIN(ctx->file->after_load, cmds);
 }
 
-void ast_add_load(parse_ctx *ctx, lex_token kw, lex_token table, ast_expr *rows, ast_column *cols)
+void ast_add_load(parse_ctx *ctx, lex_token kw, lex_token table, ast_expr *rows, ast_range *ranges,
+                  ast_column *cols)
 {
     ast_load *l = node(ctx, sizeof *l);
     if (!l)
         return;
     l->table = name_of(ctx, table);
     l->rows = rows;
+    l->ranges = ranges;
     l->columns = cols;
     for (ast_column *c = cols; c; c = c->next)
         l->ncolumns++;
@@ -372,13 +619,13 @@ void ast_add_statement(parse_ctx *ctx, lex_token kw, lex_token name, lex_token s
     FILE_APPEND(ctx->file->statements, s);
 }
 
-void ast_add_tx(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *weight, ast_stmt *body)
+void ast_add_tx(parse_ctx *ctx, lex_token kw, lex_token name, ast_txopt *opts, ast_stmt *body)
 {
     ast_tx *t = node(ctx, sizeof *t);
     if (!t)
         return;
     t->name = name_of(ctx, name);
-    t->weight = weight;
+    t->opts = opts;
     t->body = body;
     t->off = kw.off;
     FILE_APPEND(ctx->file->txs, t);
@@ -396,4 +643,52 @@ void ast_add_mix(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *
     m->entries = entries;
     m->off = kw.off;
     FILE_APPEND(ctx->file->mixes, m);
+}
+
+void ast_add_param(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *value)
+{
+    ast_param *p = node(ctx, sizeof *p);
+    if (!p)
+        return;
+    p->name = name_of(ctx, name);
+    p->value = value;
+    p->off = kw.off;
+    FILE_APPEND(ctx->file->params, p);
+}
+
+void ast_add_list(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *items)
+{
+    ast_listdef *l = node(ctx, sizeof *l);
+    if (!l)
+        return;
+    l->name = name_of(ctx, name);
+    l->items = items;
+    l->off = kw.off;
+    FILE_APPEND(ctx->file->lists, l);
+}
+
+void ast_add_list_file(parse_ctx *ctx, lex_token kw, lex_token name, lex_token word, lex_token path)
+{
+    ast_listdef *l = node(ctx, sizeof *l);
+    if (!l)
+        return;
+    l->name = name_of(ctx, name);
+    l->file_kw = name_of(ctx, word);
+    l->path = ast_decode_string(ctx, path);
+    l->off = kw.off;
+    FILE_APPEND(ctx->file->lists, l);
+}
+
+void ast_add_check(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc, lex_token sql)
+{
+    ast_check *c = node(ctx, sizeof *c);
+    if (!c)
+        return;
+    c->name = name_of(ctx, name);
+    if (desc)
+        c->description = ast_decode_string(ctx, *desc);
+    c->sql.off = sql.off;
+    c->sql.len = sql.len;
+    c->off = kw.off;
+    FILE_APPEND(ctx->file->checks, c);
 }

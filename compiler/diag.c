@@ -90,7 +90,7 @@ static void print_excerpt(const diag_ctx *d, uint32_t off)
 }
 
 /* Prints one message of the given severity. */
-static void report(diag_ctx *d, const char *severity, uint32_t off, const char *fmt, va_list ap)
+static void DIAG_PRINTF(4, 0) report(diag_ctx *d, const char *severity, uint32_t off, const char *fmt, va_list ap)
 {
     if (!d->out || d->errors + d->warnings > DIAG_MAX_PRINTED)
         return;

@@ -14,6 +14,29 @@
 int driver_compile(const char *src, uint32_t len, const char *display_name, const char *swl_name,
                    const char *c_name, FILE *diag_out, char **out, size_t *out_len)
 {
+    return driver_compile_opts(NULL, src, len, display_name, swl_name, c_name, diag_out, out,
+                               out_len);
+}
+
+char *driver_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+int driver_compile_opts(const driver_opts *o, const char *src, uint32_t len,
+                        const char *display_name, const char *swl_name, const char *c_name,
+                        FILE *diag_out, char **out, size_t *out_len)
+{
+    driver_opts defaults = {true, NULL, false};
+    if (!o)
+        o = &defaults;
+    char *dir = o->base_dir || !o->read_files ? NULL : driver_dirname(display_name);
+    sema_opts so = {o->read_files, o->base_dir ? o->base_dir : dir};
     diag_ctx d;
     diag_init(&d, display_name, src, len, diag_out);
     arena *a = arena_new();
@@ -25,8 +48,13 @@ int driver_compile(const char *src, uint32_t len, const char *display_name, cons
     ast_file *f = parse_file(a, &d, src, len);
     if (!f || d.errors)
         goto done;
-    if (sema_check(a, &d, src, len, f) != 0 || d.errors)
+    if (sema_check(a, &d, src, len, f, &so) != 0 || d.errors)
         goto done;
+    if (o->werror && d.warnings) {
+        diag_error(&d, 0, "%d warning%s treated as errors (-Werror)", d.warnings,
+                   d.warnings == 1 ? "" : "s");
+        goto done;
+    }
     if (emit_c(f, &d, src, len, swl_name, c_name, out, out_len) != 0) {
         diag_error(&d, 0, "out of memory while writing C");
         goto done;
@@ -36,6 +64,7 @@ done:
     diag_summary(&d);
     diag_fini(&d);
     arena_free(a);
+    free(dir);
     return status;
 }
 

@@ -36,6 +36,17 @@ static const struct {
     {"mix", TK_MIX},                 {"let", TK_LET},
     {"begin", TK_BEGIN},             {"commit", TK_COMMIT},
     {"rollback", TK_ROLLBACK},       {"null", TK_NULL},
+    {"param", TK_PARAM},             {"list", TK_LIST},
+    {"check", TK_CHECK},             {"requires", TK_REQUIRES},
+    {"for", TK_FOR},                 {"in", TK_IN},
+    {"if", TK_IF},                   {"else", TK_ELSE},
+    {"return", TK_RETURN},           {"sleep", TK_SLEEP},
+    {"pipeline", TK_PIPELINE},       {"true", TK_TRUE},
+    {"false", TK_FALSE},             {"and", TK_AND},
+    {"or", TK_OR},                   {"not", TK_NOT},
+    {"retry", TK_RETRY},             {"isolation", TK_ISOLATION},
+    {"keying", TK_KEYING},           {"think", TK_THINK},
+    {"json", TK_JSON},               {"array", TK_ARRAY},
 };
 
 /* Token kind of the identifier s[0..len): a keyword's or TK_IDENT. */
@@ -104,7 +115,10 @@ lex_token lex_next(const char *buf, uint32_t len, uint32_t pos)
             }
             int    { return make_token(TK_INT, base, tok, YYCURSOR, LEX_OK); }
             float  { return make_token(TK_FLOAT, base, tok, YYCURSOR, LEX_OK); }
-            digit [0-9A-Za-z_.]* {
+            (int | float) ("ms" | "s" | "m" | "h") {
+                return make_token(TK_DURATION, base, tok, YYCURSOR, LEX_OK);
+            }
+            digit [0-9A-Za-z_]* ("." [0-9A-Za-z_]+)* {
                 return make_token(TK_INT, base, tok, YYCURSOR, LEX_E_BAD_NUMBER);
             }
             ident  {
@@ -129,6 +143,16 @@ lex_token lex_next(const char *buf, uint32_t len, uint32_t pos)
             "*"    { return make_token(TK_STAR, base, tok, YYCURSOR, LEX_OK); }
             "/"    { return make_token(TK_SLASH, base, tok, YYCURSOR, LEX_OK); }
             "%"    { return make_token(TK_PERCENT, base, tok, YYCURSOR, LEX_OK); }
+            "["    { return make_token(TK_LBRACKET, base, tok, YYCURSOR, LEX_OK); }
+            "]"    { return make_token(TK_RBRACKET, base, tok, YYCURSOR, LEX_OK); }
+            "=="   { return make_token(TK_EQ, base, tok, YYCURSOR, LEX_OK); }
+            "!="   { return make_token(TK_NE, base, tok, YYCURSOR, LEX_OK); }
+            "<"    { return make_token(TK_LT, base, tok, YYCURSOR, LEX_OK); }
+            "<="   { return make_token(TK_LE, base, tok, YYCURSOR, LEX_OK); }
+            ">"    { return make_token(TK_GT, base, tok, YYCURSOR, LEX_OK); }
+            ">="   { return make_token(TK_GE, base, tok, YYCURSOR, LEX_OK); }
+            "||"   { return make_token(TK_CONCAT, base, tok, YYCURSOR, LEX_OK); }
+            ".."   { return make_token(TK_DOTDOT, base, tok, YYCURSOR, LEX_OK); }
             [\x80-\xff]+ {
                 return make_token(LEX_ILLEGAL, base, tok, YYCURSOR, LEX_E_ILLEGAL_CHAR);
             }

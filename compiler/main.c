@@ -1,8 +1,9 @@
 /*
  * main.c — the swlc command line:
  *
- *   swlc FILE.swl [-o OUT.c]          C to OUT.c (or stdout with -o - / no -o)
- *   swlc --build FILE.swl -o BINARY   C, then cc with the runtime library
+ *   swlc FILE.swl [-o OUT.c] [-Werror]  C to OUT.c (or stdout with -o - / no -o)
+ *   swlc --build FILE.swl -o BINARY     C, then cc with the runtime library
+ *   swlc --check-sql FILE.swl [--dsn CONNINFO]   the SQL against a live server
  *   swlc --help | --version
  *
  * Exit status: 0 ok, 1 errors in the .swl, 2 usage, I/O or build errors.
@@ -17,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "checksql.h"
 #include "driver.h"
 
 /* Most words of a --build command line. */
@@ -24,8 +26,9 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: swlc FILE.swl [-o OUT.c]\n"
-          "       swlc --build FILE.swl -o BINARY\n"
+    fputs("usage: swlc FILE.swl [-o OUT.c] [-Werror]\n"
+          "       swlc --build FILE.swl -o BINARY [-Werror]\n"
+          "       swlc --check-sql FILE.swl [--dsn CONNINFO]\n"
           "       swlc --help | --version\n"
           "\n"
           "Compiles a stormdb workload (.swl) to C that targets the stormdb runtime.\n"
@@ -33,6 +36,9 @@ static void usage(FILE *out)
           "  --build    also compile and link the C with $CC (default cc), the runtime\n"
           "             headers and library next to swlc (<bin>/../include, <bin>/../lib)\n"
           "             and the libpq, yaml-0.1 and jansson flags from pkg-config\n"
+          "  -Werror    treat warnings (unused statements, variables, params, lists) as errors\n"
+          "  --check-sql  prepare every statement and check on a live server (libpq; the\n"
+          "             PG* environment or --dsn), inside a transaction that is rolled back\n"
           "Exit status: 0 ok, 1 errors in the .swl file, 2 usage, I/O or build errors.\n"
           "The language is described in docs/language.md.\n",
           out);
@@ -186,8 +192,9 @@ static int build(const char *c_text, size_t c_len, const char *binary)
 
 int main(int argc, char **argv)
 {
-    const char *input = NULL, *output = NULL;
-    int do_build = 0;
+    const char *input = NULL, *output = NULL, *dsn = NULL;
+    int do_build = 0, check_sql = 0;
+    driver_opts opts = {true, NULL, false};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -197,6 +204,12 @@ int main(int argc, char **argv)
             return DRIVER_OK;
         } else if (strcmp(argv[i], "--build") == 0) {
             do_build = 1;
+        } else if (strcmp(argv[i], "--check-sql") == 0) {
+            check_sql = 1;
+        } else if (strcmp(argv[i], "--dsn") == 0 && i + 1 < argc && !dsn) {
+            dsn = argv[++i];
+        } else if (strcmp(argv[i], "-Werror") == 0) {
+            opts.werror = true;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc && !output) {
             output = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -210,7 +223,8 @@ int main(int argc, char **argv)
             return DRIVER_USAGE_ERROR;
         }
     }
-    if (!input || (do_build && (!output || strcmp(output, "-") == 0))) {
+    if (!input || (do_build && (!output || strcmp(output, "-") == 0)) ||
+        (check_sql && (do_build || output)) || (dsn && !check_sql)) {
         usage(stderr);
         return DRIVER_USAGE_ERROR;
     }
@@ -223,12 +237,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "swlc: %s\n", err);
         return DRIVER_USAGE_ERROR;
     }
+    if (check_sql) {
+        int st = checksql_run(input, src, len, dsn, stderr);
+        free(src);
+        return st == 0 ? DRIVER_OK : st == 1 ? DRIVER_SWL_ERROR : DRIVER_USAGE_ERROR;
+    }
     const char *c_name = do_build ? "workload.c" : strcmp(output, "-") == 0 ? "<stdout>"
                                                                            : driver_basename(output);
     char *c_text = NULL;
     size_t c_len = 0;
-    int status = driver_compile(src, len, input, driver_basename(input), c_name, stderr, &c_text,
-                                &c_len);
+    int status = driver_compile_opts(&opts, src, len, input, driver_basename(input), c_name, stderr,
+                                     &c_text, &c_len);
     free(src);
     if (status == DRIVER_OK)
         status = do_build ? build(c_text, c_len, output)

@@ -15,7 +15,7 @@ typedef struct driver {
     void *parser;       /* the lemon parser, NULL while skipping */
     bool skipping;      /* after a syntax error: until the next item start */
     bool fatal;         /* stop reading: nesting cap hit or out of memory */
-    int prev1, prev2;   /* kinds of the last two tokens read (any mode) */
+    int prev1, prev2, prev3; /* kinds of the last three tokens read (any mode) */
     int parens;         /* open parentheses in the current item */
 } driver;
 
@@ -41,6 +41,39 @@ const char *parse_token_name(int kind)
     case TK_COMMIT: return "'commit'";
     case TK_ROLLBACK: return "'rollback'";
     case TK_NULL: return "'null'";
+    case TK_PARAM: return "'param'";
+    case TK_LIST: return "'list'";
+    case TK_CHECK: return "'check'";
+    case TK_REQUIRES: return "'requires'";
+    case TK_FOR: return "'for'";
+    case TK_IN: return "'in'";
+    case TK_IF: return "'if'";
+    case TK_ELSE: return "'else'";
+    case TK_RETURN: return "'return'";
+    case TK_SLEEP: return "'sleep'";
+    case TK_PIPELINE: return "'pipeline'";
+    case TK_TRUE: return "'true'";
+    case TK_FALSE: return "'false'";
+    case TK_AND: return "'and'";
+    case TK_OR: return "'or'";
+    case TK_NOT: return "'not'";
+    case TK_RETRY: return "'retry'";
+    case TK_ISOLATION: return "'isolation'";
+    case TK_KEYING: return "'keying'";
+    case TK_THINK: return "'think'";
+    case TK_JSON: return "'json'";
+    case TK_ARRAY: return "'array'";
+    case TK_DURATION: return "a duration";
+    case TK_LBRACKET: return "'['";
+    case TK_RBRACKET: return "']'";
+    case TK_EQ: return "'=='";
+    case TK_NE: return "'!='";
+    case TK_LT: return "'<'";
+    case TK_LE: return "'<='";
+    case TK_GT: return "'>'";
+    case TK_GE: return "'>='";
+    case TK_CONCAT: return "'||'";
+    case TK_DOTDOT: return "'..'";
     case TK_IDENT: return "a name";
     case TK_INT: return "an integer";
     case TK_FLOAT: return "a number";
@@ -66,9 +99,18 @@ const char *parse_token_name(int kind)
 /* True for the terminals that can start an expression. */
 static bool starts_expr(int kind)
 {
-    return kind == TK_INT || kind == TK_FLOAT || kind == TK_STRING || kind == TK_NULL ||
-           kind == TK_IDENT || kind == TK_LPAREN || kind == TK_MINUS;
+    switch (kind) {
+    case TK_INT: case TK_FLOAT: case TK_DURATION: case TK_STRING: case TK_NULL: case TK_TRUE:
+    case TK_FALSE: case TK_IDENT: case TK_LPAREN: case TK_MINUS: case TK_NOT: case TK_LBRACKET:
+    case TK_ARRAY: case TK_JSON: case TK_ROWS:
+        return true;
+    default:
+        return false;
+    }
 }
+
+/* How many terminals starts_expr accepts. */
+#define PARSE_EXPR_STARTERS 15
 
 /* Most alternatives named after "expected"; with more, none are named. */
 #define PARSE_EXPECT_SHOWN 6
@@ -91,7 +133,7 @@ void parse_report_unexpected(parse_ctx *ctx, int major, lex_token tok, const int
     int nnames = 0, nexpr = 0;
     for (int i = 0; i < nexpected; i++)
         nexpr += starts_expr(expected[i]);
-    bool group = nexpr == 7;
+    bool group = nexpr == PARSE_EXPR_STARTERS;
     if (group)
         names[nnames++] = "an expression";
     for (int i = 0; i < nexpected && nnames <= PARSE_EXPECT_SHOWN; i++) {
@@ -123,7 +165,8 @@ static bool starts_item(int kind)
 {
     switch (kind) {
     case TK_WORKLOAD: case TK_SCHEMA: case TK_AFTER: case TK_LOAD:
-    case TK_STATEMENT: case TK_TRANSACTION: case TK_MIX:
+    case TK_STATEMENT: case TK_TRANSACTION: case TK_MIX: case TK_PARAM: case TK_LIST:
+    case TK_CHECK:
         return true;
     default:
         return false;
@@ -283,7 +326,15 @@ static bool count_parens(driver *dr, lex_token t)
     }
     if (t.kind == TK_RPAREN && dr->parens > 0)
         dr->parens--;
-    if (t.kind == TK_SEMI || t.kind == TK_LBRACE || t.kind == TK_RBRACE || starts_item(t.kind))
+    if (t.kind == TK_LBRACKET && ++dr->parens > PARSE_MAX_PARENS) {
+        diag_error(dr->ctx->diag, t.off, "brackets are nested too deeply (more than %d levels)",
+                   PARSE_MAX_PARENS);
+        dr->fatal = true;
+        return false;
+    }
+    if (t.kind == TK_RBRACKET && dr->parens > 0)
+        dr->parens--;
+    if (t.kind == TK_SEMI || t.kind == TK_RBRACE || starts_item(t.kind))
         dr->parens = 0;
     return true;
 }
@@ -300,7 +351,7 @@ ast_file *parse_file(arena *a, diag_ctx *d, const char *src, uint32_t len)
     driver dr;
     memset(&dr, 0, sizeof dr);
     dr.ctx = &ctx;
-    dr.prev1 = dr.prev2 = LEX_EOF;
+    dr.prev1 = dr.prev2 = dr.prev3 = LEX_EOF;
     if (!ctx.file || !new_parser(&dr)) {
         diag_error(d, 0, "out of memory");
         return NULL;
@@ -316,10 +367,14 @@ ast_file *parse_file(arena *a, diag_ctx *d, const char *src, uint32_t len)
         if (t.kind == LEX_ILLEGAL || !count_parens(&dr, t))
             continue;
         feed(&dr, t);
-        int p1 = dr.prev1, p2 = dr.prev2;
+        int p1 = dr.prev1, p2 = dr.prev2, p3 = dr.prev3;
+        dr.prev3 = p2;
         dr.prev2 = p1;
         dr.prev1 = t.kind;
-        if (t.kind == TK_COLON && ((p1 == TK_IDENT && p2 == TK_STATEMENT) || p1 == TK_SCALE_QUERY)) {
+        bool sql_follows = p1 == TK_SCALE_QUERY ||
+                           (p1 == TK_IDENT && (p2 == TK_STATEMENT || p2 == TK_CHECK)) ||
+                           (p1 == TK_STRING && p2 == TK_IDENT && p3 == TK_CHECK);
+        if (t.kind == TK_COLON && sql_follows) {
             pos = scan_sql_command(&dr, pos);
             dr.prev2 = TK_COLON;
             dr.prev1 = TK_SQL;

@@ -31,20 +31,40 @@ static void report_syntax_error(parse_ctx *ctx, const void *parser, int major, l
 /* Every terminal, in a fixed order. */
 %token WORKLOAD VERSION DESCRIPTION AUTHOR SCALE_QUERY SCHEMA AFTER LOAD ROWS
        STATEMENT TRANSACTION WEIGHT MIX LET BEGIN COMMIT ROLLBACK NULL
-       IDENT INT FLOAT STRING SQL
-       LBRACE RBRACE LPAREN RPAREN COMMA SEMI COLON ASSIGN.
+       PARAM LIST CHECK REQUIRES FOR IN IF ELSE RETURN SLEEP PIPELINE TRUE FALSE
+       RETRY ISOLATION KEYING THINK JSON ARRAY
+       IDENT INT FLOAT DURATION STRING SQL
+       LBRACE RBRACE LPAREN RPAREN LBRACKET RBRACKET COMMA SEMI COLON ASSIGN DOTDOT.
 
+/* Lowest to highest (docs/language.md, "Operator precedence"). */
+%left OR.
+%left AND.
+%right NOT.
+%nonassoc EQ NE LT LE GT GE.
+%left CONCAT.
 %left PLUS MINUS.
 %left STAR SLASH PERCENT.
 %right UMINUS.
 
 %type expr { ast_expr * }
 %type number { ast_expr * }
-%type weight_opt { ast_expr * }
 %type args { ast_expr * }
 %type args_opt { ast_expr * }
+%type jobject { ast_expr * }
+%type jfields { ast_expr * }
+%type jfields_opt { ast_expr * }
+%type jfield { ast_expr * }
+%type jvalue { ast_expr * }
 %type body { ast_stmt * }
+%type block { ast_stmt * }
 %type bstmt { ast_stmt * }
+%type if_stmt { ast_stmt * }
+%type tvars { ast_var * }
+%type tvar { ast_var * }
+%type txopts { ast_txopt * }
+%type txopt { ast_txopt * }
+%type ranges { ast_range * }
+%type range { ast_range * }
 %type columns { ast_column * }
 %type mix_entries { ast_mix_entry * }
 %type witems { ast_witem * }
@@ -52,11 +72,23 @@ static void report_syntax_error(parse_ctx *ctx, const void *parser, int major, l
 %type sqls { ast_sql * }
 %destructor expr { (void)ctx; (void)$$; /* arena-owned */ }
 %destructor number { (void)ctx; (void)$$; }
-%destructor weight_opt { (void)ctx; (void)$$; }
 %destructor args { (void)ctx; (void)$$; }
 %destructor args_opt { (void)ctx; (void)$$; }
+%destructor jobject { (void)ctx; (void)$$; }
+%destructor jfields { (void)ctx; (void)$$; }
+%destructor jfields_opt { (void)ctx; (void)$$; }
+%destructor jfield { (void)ctx; (void)$$; }
+%destructor jvalue { (void)ctx; (void)$$; }
 %destructor body { (void)ctx; (void)$$; }
+%destructor block { (void)ctx; (void)$$; }
 %destructor bstmt { (void)ctx; (void)$$; }
+%destructor if_stmt { (void)ctx; (void)$$; }
+%destructor tvars { (void)ctx; (void)$$; }
+%destructor tvar { (void)ctx; (void)$$; }
+%destructor txopts { (void)ctx; (void)$$; }
+%destructor txopt { (void)ctx; (void)$$; }
+%destructor ranges { (void)ctx; (void)$$; }
+%destructor range { (void)ctx; (void)$$; }
 %destructor columns { (void)ctx; (void)$$; }
 %destructor mix_entries { (void)ctx; (void)$$; }
 %destructor witems { (void)ctx; (void)$$; }
@@ -75,6 +107,8 @@ witem(A) ::= VERSION(K) STRING(S) SEMI. { A = ast_witem_string(ctx, K, WI_VERSIO
 witem(A) ::= DESCRIPTION(K) STRING(S) SEMI. { A = ast_witem_string(ctx, K, WI_DESCRIPTION, S); }
 witem(A) ::= AUTHOR(K) STRING(S) SEMI. { A = ast_witem_string(ctx, K, WI_AUTHOR, S); }
 witem(A) ::= SCALE_QUERY(K) COLON SQL(S) SEMI. { A = ast_witem_sql(ctx, K, S); }
+witem(A) ::= REQUIRES(K) IDENT(W) IDENT(N) SEMI. { A = ast_witem_extension(ctx, K, W, N); }
+witem(A) ::= REQUIRES(K) IDENT(W) STRING(N) SEMI. { A = ast_witem_extension(ctx, K, W, N); }
 
 /* schema { SQL... }  and  after load { SQL... } */
 item ::= SCHEMA LBRACE sqls(L) RBRACE. { ast_add_schema(ctx, L); }
@@ -82,25 +116,58 @@ item ::= AFTER LOAD LBRACE sqls(L) RBRACE. { ast_add_after_load(ctx, L); }
 sqls(A) ::= . { A = NULL; }
 sqls(A) ::= sqls(L) SQL(S). { A = ast_sql_append(L, ast_sql_new(ctx, S)); }
 
-/* load TABLE rows EXPR { COLUMN = EXPR; ... } */
-item ::= LOAD(K) IDENT(T) ROWS expr(R) LBRACE columns(C) RBRACE. { ast_add_load(ctx, K, T, R, C); }
+/* param NAME = EXPR;  list NAME = [...];  list NAME = file "PATH";  check NAME ["..."]: SQL; */
+item ::= PARAM(K) IDENT(N) ASSIGN expr(E) SEMI. { ast_add_param(ctx, K, N, E); }
+item ::= LIST(K) IDENT(N) ASSIGN LBRACKET args_opt(L) RBRACKET SEMI. { ast_add_list(ctx, K, N, L); }
+item ::= LIST(K) IDENT(N) ASSIGN IDENT(F) STRING(P) SEMI. { ast_add_list_file(ctx, K, N, F, P); }
+item ::= CHECK(K) IDENT(N) COLON SQL(S) SEMI. { ast_add_check(ctx, K, N, NULL, S); }
+item ::= CHECK(K) IDENT(N) STRING(D) COLON SQL(S) SEMI. { ast_add_check(ctx, K, N, &D, S); }
+
+/* load TABLE rows EXPR { ... }  and  load TABLE for V in LO .. HI, ... { ... } */
+item ::= LOAD(K) IDENT(T) ROWS expr(R) LBRACE columns(C) RBRACE. { ast_add_load(ctx, K, T, R, NULL, C); }
+item ::= LOAD(K) IDENT(T) FOR ranges(V) LBRACE columns(C) RBRACE. { ast_add_load(ctx, K, T, NULL, V, C); }
+ranges(A) ::= range(R). { A = ast_range_append(NULL, R); }
+ranges(A) ::= ranges(L) COMMA range(R). { A = ast_range_append(L, R); }
+range(A) ::= IDENT(N) IN expr(L) DOTDOT expr(H). { A = ast_range_new(ctx, N, L, H); }
 columns(A) ::= . { A = NULL; }
 columns(A) ::= columns(L) IDENT(N) ASSIGN expr(E) SEMI. { A = ast_column_append(L, ast_column_new(ctx, N, E)); }
 
 /* statement NAME: SQL; */
 item ::= STATEMENT(K) IDENT(N) COLON SQL(S) SEMI. { ast_add_statement(ctx, K, N, S); }
 
-/* transaction NAME [weight N] { ... } */
-item ::= TRANSACTION(K) IDENT(N) weight_opt(W) LBRACE body(B) RBRACE. { ast_add_tx(ctx, K, N, W, B); }
-weight_opt(A) ::= . { A = NULL; }
-weight_opt(A) ::= WEIGHT number(N). { A = N; }
+/* transaction NAME [weight N] [retry N] [isolation ...] [keying E] [think E] { ... } */
+item ::= TRANSACTION(K) IDENT(N) txopts(O) LBRACE body(B) RBRACE. { ast_add_tx(ctx, K, N, O, B); }
+txopts(A) ::= . { A = NULL; }
+txopts(A) ::= txopts(L) txopt(O). { A = ast_txopt_append(L, O); }
+txopt(A) ::= WEIGHT(K) number(N). { A = ast_txopt_new(ctx, K, TO_WEIGHT, N, NULL, NULL); }
+txopt(A) ::= RETRY(K) number(N). { A = ast_txopt_new(ctx, K, TO_RETRY, N, NULL, NULL); }
+txopt(A) ::= KEYING(K) expr(E). { A = ast_txopt_new(ctx, K, TO_KEYING, E, NULL, NULL); }
+txopt(A) ::= THINK(K) expr(E). { A = ast_txopt_new(ctx, K, TO_THINK, E, NULL, NULL); }
+txopt(A) ::= ISOLATION(K) IDENT(W). { A = ast_txopt_new(ctx, K, TO_ISOLATION, NULL, &W, NULL); }
+txopt(A) ::= ISOLATION(K) IDENT(W) IDENT(V). { A = ast_txopt_new(ctx, K, TO_ISOLATION, NULL, &W, &V); }
+
 body(A) ::= . { A = NULL; }
 body(A) ::= body(L) bstmt(S). { A = ast_stmt_append(L, S); }
+block(A) ::= LBRACE body(B) RBRACE. { A = B; }
 bstmt(A) ::= LET(K) IDENT(N) ASSIGN expr(E) SEMI. { A = ast_let(ctx, K, N, E); }
+bstmt(A) ::= LET(K) tvars(V) ASSIGN expr(E) SEMI. { A = ast_capture(ctx, K, V, E); }
+bstmt(A) ::= IDENT(N) ASSIGN expr(E) SEMI. { A = ast_assign(ctx, N, E); }
 bstmt(A) ::= IDENT(N) LPAREN args_opt(L) RPAREN SEMI. { A = ast_exec(ctx, N, L); }
+bstmt(A) ::= FOR(K) IDENT(N) IN expr(L) DOTDOT expr(H) block(B). { A = ast_for_range(ctx, K, N, L, H, B); }
+bstmt(A) ::= FOR(K) tvars(V) IN expr(E) block(B). { A = ast_for_rows(ctx, K, V, E, B); }
+bstmt(A) ::= if_stmt(S). { A = S; }
 bstmt(A) ::= BEGIN(K) SEMI. { A = ast_control(ctx, K, ST_BEGIN); }
 bstmt(A) ::= COMMIT(K) SEMI. { A = ast_control(ctx, K, ST_COMMIT); }
 bstmt(A) ::= ROLLBACK(K) SEMI. { A = ast_control(ctx, K, ST_ROLLBACK); }
+bstmt(A) ::= RETURN(K) SEMI. { A = ast_control(ctx, K, ST_RETURN); }
+bstmt(A) ::= SLEEP(K) expr(E) SEMI. { A = ast_sleep(ctx, K, E); }
+bstmt(A) ::= PIPELINE(K) block(B). { A = ast_pipeline(ctx, K, B); }
+if_stmt(A) ::= IF(K) expr(C) block(B). { A = ast_if(ctx, K, C, B, NULL); }
+if_stmt(A) ::= IF(K) expr(C) block(B) ELSE block(E). { A = ast_if(ctx, K, C, B, ast_else(ctx, E)); }
+if_stmt(A) ::= IF(K) expr(C) block(B) ELSE if_stmt(E). { A = ast_if(ctx, K, C, B, E); }
+tvars(A) ::= tvar(V). { A = ast_var_append(NULL, V); }
+tvars(A) ::= tvars(L) COMMA tvar(V). { A = ast_var_append(L, V); }
+tvar(A) ::= IDENT(N) IDENT(T). { A = ast_var_new(ctx, N, T); }
 
 /* mix NAME ["description"] { TRANSACTION: WEIGHT; ... } */
 item ::= MIX(K) IDENT(N) LBRACE mix_entries(E) RBRACE. { ast_add_mix(ctx, K, N, NULL, E); }
@@ -122,17 +189,45 @@ args(A) ::= args(L) COMMA expr(E). { A = ast_arg_append(L, E); }
 
 expr(A) ::= INT(T). { A = ast_int(ctx, T); }
 expr(A) ::= FLOAT(T). { A = ast_float(ctx, T); }
+expr(A) ::= DURATION(T). { A = ast_duration(ctx, T); }
 expr(A) ::= STRING(T). { A = ast_string_lit(ctx, T); }
 expr(A) ::= NULL(T). { A = ast_null(ctx, T); }
+expr(A) ::= TRUE(T). { A = ast_bool(ctx, T, true); }
+expr(A) ::= FALSE(T). { A = ast_bool(ctx, T, false); }
 expr(A) ::= IDENT(T). { A = ast_name_ref(ctx, T); }
+expr(A) ::= IDENT(T) STRING(S). { A = ast_typed_lit(ctx, T, S); }
 expr(A) ::= IDENT(N) LPAREN args_opt(L) RPAREN. { A = ast_call(ctx, N, L); }
+expr(A) ::= ROWS(N) LPAREN args_opt(L) RPAREN. { A = ast_call(ctx, N, L); }
 expr(A) ::= LPAREN expr(E) RPAREN. { A = E; }
+expr(A) ::= LBRACKET(B) args_opt(L) RBRACKET. { A = ast_list_lit(ctx, B, EX_LIST, L); }
+expr(A) ::= ARRAY(B) LBRACKET args_opt(L) RBRACKET. { A = ast_list_lit(ctx, B, EX_ARRAY, L); }
+expr(A) ::= JSON jobject(O). { A = O; }
 expr(A) ::= MINUS(M) expr(E). [UMINUS] { A = ast_neg(ctx, M, E); }
+expr(A) ::= NOT(M) expr(E). { A = ast_not(ctx, M, E); }
+expr(A) ::= expr(L) OR(O) expr(R). { A = ast_binary(ctx, O, L, R); }
+expr(A) ::= expr(L) AND(O) expr(R). { A = ast_binary(ctx, O, L, R); }
+expr(A) ::= expr(L) EQ(O) expr(R). { A = ast_binary(ctx, O, L, R); }
+expr(A) ::= expr(L) NE(O) expr(R). { A = ast_binary(ctx, O, L, R); }
+expr(A) ::= expr(L) LT(O) expr(R). { A = ast_binary(ctx, O, L, R); }
+expr(A) ::= expr(L) LE(O) expr(R). { A = ast_binary(ctx, O, L, R); }
+expr(A) ::= expr(L) GT(O) expr(R). { A = ast_binary(ctx, O, L, R); }
+expr(A) ::= expr(L) GE(O) expr(R). { A = ast_binary(ctx, O, L, R); }
+expr(A) ::= expr(L) CONCAT(O) expr(R). { A = ast_binary(ctx, O, L, R); }
 expr(A) ::= expr(L) PLUS(O) expr(R). { A = ast_binary(ctx, O, L, R); }
 expr(A) ::= expr(L) MINUS(O) expr(R). { A = ast_binary(ctx, O, L, R); }
 expr(A) ::= expr(L) STAR(O) expr(R). { A = ast_binary(ctx, O, L, R); }
 expr(A) ::= expr(L) SLASH(O) expr(R). { A = ast_binary(ctx, O, L, R); }
 expr(A) ::= expr(L) PERCENT(O) expr(R). { A = ast_binary(ctx, O, L, R); }
+
+/* json { "key": value, ... }: a value is an expression or a nested { ... } */
+jobject(A) ::= LBRACE(B) jfields_opt(F) RBRACE. { A = ast_json(ctx, B, F); }
+jfields_opt(A) ::= . { A = NULL; }
+jfields_opt(A) ::= jfields(L). { A = L; }
+jfields(A) ::= jfield(F). { A = ast_arg_append(NULL, F); }
+jfields(A) ::= jfields(L) COMMA jfield(F). { A = ast_arg_append(L, F); }
+jfield(A) ::= STRING(K) COLON jvalue(V). { A = ast_jfield(ctx, K, V); }
+jvalue(A) ::= expr(E). { A = E; }
+jvalue(A) ::= jobject(O). { A = O; }
 
 %code {
 /* Most terminals collected for an "expected ..." message. */

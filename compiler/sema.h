@@ -14,10 +14,19 @@
 
 #include "ast.h"
 
+/* Options of one check. */
+typedef struct sema_opts {
+    bool read_files;        /* `list NAME = file "..."` may read files */
+    const char *base_dir;   /* relative list files are found here; NULL: the cwd */
+} sema_opts;
+
 /* Checks file f parsed from src[0..len) (src[len] == '\0'); allocates from
- * `a`.  Returns 0 when checking ran (d->errors tells whether it passed) and
- * -1 when memory ran out (reported). */
-int sema_check(arena *a, diag_ctx *d, const char *src, uint32_t len, ast_file *f);
+ * `a` (list files are read into it too).  Warnings (unused statements,
+ * variables, params and lists) are reported only when there is no error.
+ * Returns 0 when checking ran (d->errors tells whether it passed) and -1
+ * when memory ran out (reported).  opts may be NULL (no file access). */
+int sema_check(arena *a, diag_ctx *d, const char *src, uint32_t len, ast_file *f,
+               const sema_opts *opts);
 
 /* The statement kind of SQL src[off..off+len) as the name of an
  * sdb_query_kind constant ("SDB_QUERY_SELECT", ... "SDB_QUERY_OTHER"). */

@@ -29,11 +29,17 @@ extern "C" {
 
 /* Bumped whenever a struct below changes layout; generated code records the
  * version it was emitted for and sdb_main refuses a mismatch. */
-#define SDB_ABI_VERSION 1
+#define SDB_ABI_VERSION 2
 
 /* Most parameters one statement may bind (PostgreSQL allows 65535; a
  * workload statement with more is a compile-time error). */
 #define SDB_MAX_PARAMS 64
+/* Most statements queued in one batch (a `pipeline { }` block). */
+#define SDB_MAX_BATCH 32
+/* Most parameters of all statements of one batch together. */
+#define SDB_MAX_BATCH_PARAMS 256
+/* Most results one transaction may keep with sdb_result_keep. */
+#define SDB_MAX_KEPT 32
 
 /* ---------------------------------------------------------------------- */
 /* Random numbers: xoshiro256** with a per-context state.                  */
@@ -69,10 +75,41 @@ typedef enum sdb_query_kind {
     SDB_QUERY_KINDS
 } sdb_query_kind;
 
-/* Built-in statements, passed to sdb_exec in place of a statement index. */
+/* Built-in statements, passed to sdb_exec in place of a statement index.
+ * A ROLLBACK the body executes itself marks the transaction as rolled back
+ * on purpose: it is counted apart from failures. */
 #define SDB_STMT_BEGIN    (-1)
 #define SDB_STMT_COMMIT   (-2)
 #define SDB_STMT_ROLLBACK (-3)
+#define SDB_STMT_BEGIN_READ_COMMITTED  (-4)   /* BEGIN ISOLATION LEVEL ... */
+#define SDB_STMT_BEGIN_REPEATABLE_READ (-5)
+#define SDB_STMT_BEGIN_SERIALIZABLE    (-6)
+#define SDB_STMT_BUILTINS 6                   /* -1 .. -6 */
+
+/* Value types, for parameters (param NAME = ...) and reports. */
+typedef enum sdb_type {
+    SDB_T_INT = 0,
+    SDB_T_FLOAT,
+    SDB_T_STRING,
+    SDB_T_BOOL
+} sdb_type;
+
+/* A workload parameter's value (see sdb_param_def). */
+typedef struct sdb_value {
+    sdb_type type;
+    int64_t i;              /* SDB_T_INT; SDB_T_BOOL as 0/1 */
+    double f;               /* SDB_T_FLOAT */
+    sdb_str s;              /* SDB_T_STRING; static or runtime-owned storage */
+} sdb_value;
+
+/* A constant list of strings (inline `[...]` or a data file compiled in). */
+typedef struct sdb_list {
+    const sdb_str *items;
+    int n;                  /* >= 1 */
+} sdb_list;
+
+/* A statement's result, owned by the runtime (opaque). */
+typedef struct sdb_result sdb_result;
 
 /* ---------------------------------------------------------------------- */
 /* Execution context.                                                       */
@@ -94,14 +131,40 @@ typedef struct sdb_ctx {
     char *arena;            /* SDB_ARENA_BYTES, allocated by the runtime */
     size_t arena_used;      /* bytes */
 
-    /* the statement queued by sdb_exec, read by the runtime after the
-     * transaction function returns */
-    int stmt;               /* statement index, or SDB_STMT_* */
-    int nparams;
-    const char *param_values[SDB_MAX_PARAMS];
-    int param_lengths[SDB_MAX_PARAMS];
+    int64_t worker;         /* transactions: 1-based session number; loads: 0 */
+    int64_t nworkers;       /* transactions: number of sessions; loads: 0 */
+    const sdb_value *params;/* the workload's parameters, by index */
+    const int64_t *nurand_c;/* NURand C constant for A = 255, 1023, 8191
+                             * (indexes 0, 1, 2): C-Load in loads, C-Run in
+                             * transactions */
+    int64_t *sequences;     /* shared counters of sequence(); runtime-owned,
+                             * updated atomically (see sdb_seq_next) */
+
+    /* The batch of statements queued by sdb_exec since the transaction
+     * function was last entered; the runtime sends them (pipelined when more
+     * than one) after the function returns a resume point. */
+    int nbatch;
+    struct {
+        int stmt;           /* statement index, or SDB_STMT_* */
+        int nparams;
+        int first;          /* index of its first value in param_values */
+    } batch[SDB_MAX_BATCH];
+    int nparam_values;      /* values bound so far in this batch */
+    const char *param_values[SDB_MAX_BATCH_PARAMS];
+    int param_lengths[SDB_MAX_BATCH_PARAMS];
     char parambuf[SDB_PARAMBUF_BYTES];
     size_t parambuf_used;   /* bytes */
+
+    /* results of the last batch, by position (runtime-owned): valid until
+     * the function returns again, unless kept with sdb_result_keep */
+    int nresults;
+    sdb_result *results[SDB_MAX_BATCH];
+    /* results kept until the end of the transaction (runtime-owned) */
+    int nkept;
+    sdb_result *kept[SDB_MAX_KEPT];
+
+    /* set by sdb_sleep: the runtime waits this long (ns) before resuming */
+    int64_t sleep_ns;
 
     /* first run-time error of the workload code (division by zero, ...);
      * set by sdb_rt_error, NULL when none */
@@ -124,28 +187,159 @@ double sdb_div_f64(sdb_ctx *c, double a, double b, const char *where);
 /* ---------------------------------------------------------------------- */
 /* Generators.                                                              */
 
-/* Uniform integer in [lo, hi], both inclusive, without modulo bias.
- * lo > hi is a run-time error (returns lo). */
+/* Every generator draws from c->rng only, so a context's stream is
+ * reproducible from (--seed, stream).  Errors (bad arguments) are reported
+ * with sdb_rt_error at `where` and give the lower bound / 0 / "". */
+
+/* Uniform integer in [lo, hi], both inclusive, without modulo bias. */
 int64_t sdb_gen_uniform(sdb_ctx *c, int64_t lo, int64_t hi, const char *where);
-/* Random alphanumeric string ([0-9A-Za-z]) whose length is uniform in
- * [minlen, maxlen]; stored in the arena.  minlen < 0, minlen > maxlen or a
- * length over SDB_ARENA_BYTES / 2 is a run-time error (returns ""). */
+/* Uniform double in [lo, hi). */
+double sdb_gen_uniform_float(sdb_ctx *c, double lo, double hi, const char *where);
+/* Uniform in [lo, hi] rounded to `digits` decimals (0..9): a decimal such
+ * as 57.23, printed exactly by the bind/copy functions. */
+double sdb_gen_uniform_decimal(sdb_ctx *c, double lo, double hi, int64_t digits, const char *where);
+/* pgbench's random_gaussian(lo, hi, param): param >= 2.0. */
+int64_t sdb_gen_gaussian(sdb_ctx *c, int64_t lo, int64_t hi, double param, const char *where);
+/* pgbench's random_exponential(lo, hi, param): param > 0. */
+int64_t sdb_gen_exponential(sdb_ctx *c, int64_t lo, int64_t hi, double param, const char *where);
+/* pgbench's random_zipfian(lo, hi, s): 1.001 <= s <= 1000. */
+int64_t sdb_gen_zipfian(sdb_ctx *c, int64_t lo, int64_t hi, double s, const char *where);
+/* Normal deviate with the given mean and standard deviation (>= 0). */
+double sdb_gen_normal(sdb_ctx *c, double mean, double stddev, const char *where);
+/* Exponential deviate with the given mean (> 0), capped at cap (cap <= 0:
+ * no cap): think times, TPC-C clause 5.2.5.4. */
+double sdb_gen_exp_time(sdb_ctx *c, double mean, double cap, const char *where);
+/* TPC-C NURand(A, x, y) with C = c->nurand_c[0|1|2] for A = 255|1023|8191;
+ * another A uses C = 0.  Requires x <= y. */
+int64_t sdb_gen_nurand(sdb_ctx *c, int64_t a, int64_t x, int64_t y, const char *where);
+/* pgbench's permute(i, size, seed): a pseudorandom permutation of
+ * [0, size); i outside is taken modulo size. */
+int64_t sdb_gen_permute(sdb_ctx *c, int64_t i, int64_t size, int64_t seed, const char *where);
+/* pgbench's hash functions (deterministic, no randomness). */
+int64_t sdb_hash_murmur2(int64_t v, int64_t seed);
+int64_t sdb_hash_fnv1a(int64_t v, int64_t seed);
+/* True with probability p (0..1): nullable(), marker percentages. */
+int sdb_gen_chance(sdb_ctx *c, double p);
+/* Index in [0, n) chosen with the given cumulative weights (cum[n-1] > 0);
+ * cum == NULL chooses uniformly. */
+int sdb_gen_pick(sdb_ctx *c, const double *cum, int n);
+/* The next value of shared sequence `seq` (0-based index, < the workload's
+ * nsequences): start, start + step, ... across every worker and loader
+ * (atomic); step != 0. */
+int64_t sdb_seq_next(sdb_ctx *c, int seq, int64_t start, int64_t step);
+
+/* Strings, written into the arena (valid until it is reset). */
+/* Alphanumeric [0-9A-Za-z] (TPC-C a-string), length uniform in [min, max];
+ * min < 0, min > max or max > SDB_ARENA_BYTES / 2 is an error. */
 sdb_str sdb_gen_string(sdb_ctx *c, int64_t minlen, int64_t maxlen, const char *where);
+/* Letters only [A-Za-z]. */
+sdb_str sdb_gen_alpha(sdb_ctx *c, int64_t minlen, int64_t maxlen, const char *where);
+/* Digits only (TPC-C n-string). */
+sdb_str sdb_gen_numeric(sdb_ctx *c, int64_t minlen, int64_t maxlen, const char *where);
+/* With probability pct/100 (0..100): a copy of s with `marker` written over
+ * it at a uniformly random position (TPC-C "ORIGINAL" in 10% of I_DATA);
+ * otherwise s itself.  s shorter than the marker is an error. */
+sdb_str sdb_gen_marker(sdb_ctx *c, sdb_str s, sdb_str marker, double pct, const char *where);
+/* The decimal digits of n (0 <= n < 10^digits, zero-padded to `digits`)
+ * each select an item of list, concatenated: TPC-C C_LAST is
+ * syllables(n, 3, [BAR, OUGHT, ...]).  The list needs >= 10 items. */
+sdb_str sdb_gen_syllables(sdb_ctx *c, int64_t n, int64_t digits, const sdb_list *list, const char *where);
+/* Between min and max words (uniform count) drawn uniformly from list,
+ * separated by single spaces. */
+sdb_str sdb_gen_words(sdb_ctx *c, const sdb_list *list, int64_t min, int64_t max, const char *where);
+/* Words drawn from list, separated by spaces, until the length (uniform in
+ * [minlen, maxlen]) is reached; the last word is cut to fit. */
+sdb_str sdb_gen_text(sdb_ctx *c, const sdb_list *list, int64_t minlen, int64_t maxlen, const char *where);
+/* A random (version 4) UUID in its 36-character text form. */
+sdb_str sdb_gen_uuid(sdb_ctx *c);
+/* pgvector text "[x1,x2,...]" of dim components (6 significant digits
+ * each): dist 0 = uniform in [-1, 1), 1 = standard normal; normalize != 0
+ * scales it to unit length.  dim is 1..16000, and the text must fit in the
+ * free part of the arena (64 KiB: about 5000 components); a vector that
+ * does not fit is a run-time error. */
+sdb_str sdb_gen_vector(sdb_ctx *c, int64_t dim, int64_t dist, int normalize, const char *where);
+
+/* Times: timestamps are µs since 1970-01-01 00:00:00 UTC, dates are days
+ * since 1970-01-01.  Literal dates/timestamps are converted by swlc. */
+int64_t sdb_now_us(void);
+int64_t sdb_gen_timestamp(sdb_ctx *c, int64_t lo_us, int64_t hi_us, const char *where);
+int64_t sdb_gen_date(sdb_ctx *c, int64_t lo_days, int64_t hi_days, const char *where);
+
 /* A string constant (ptr to static storage). */
 sdb_str sdb_str_lit(const char *s, uint32_t len);
 
 /* ---------------------------------------------------------------------- */
+/* Building strings (concatenation `||`, json{...}, array[...]).           */
+/* One string at a time per context: sdb_sb_begin, any appends, then
+ * sdb_sb_end returns it (in the arena).  Operands are evaluated before
+ * sdb_sb_begin.  Running out of arena is a run-time error (result ""). */
+void sdb_sb_begin(sdb_ctx *c);
+void sdb_sb_raw(sdb_ctx *c, const char *s, uint32_t len);   /* as is */
+void sdb_sb_str(sdb_ctx *c, sdb_str s);                     /* as is */
+void sdb_sb_int(sdb_ctx *c, int64_t v);
+void sdb_sb_float(sdb_ctx *c, double v);                    /* shortest exact form */
+void sdb_sb_timestamp(sdb_ctx *c, int64_t us);              /* ISO text */
+void sdb_sb_date(sdb_ctx *c, int64_t days);
+void sdb_sb_json_str(sdb_ctx *c, sdb_str s);                /* "..." JSON-escaped */
+void sdb_sb_array_str(sdb_ctx *c, sdb_str s);               /* "..." PG-array-escaped */
+sdb_str sdb_sb_end(sdb_ctx *c, const char *where);
+
+/* ---------------------------------------------------------------------- */
 /* Binding parameters and queuing a statement (transactions).              */
 
-/* Binds parameter i (0-based, the SQL's $i+1) for the next sdb_exec. */
+/* Binds parameter i (0-based, the SQL's $i+1) of the next sdb_exec.
+ * Values are sent as text: floats in the shortest form that reads back
+ * exactly (so 57.23 stays "57.23"), timestamps and dates in ISO form. */
 void sdb_bind_int(sdb_ctx *c, int i, int64_t v);
 void sdb_bind_float(sdb_ctx *c, int i, double v);
 void sdb_bind_str(sdb_ctx *c, int i, sdb_str v);
+void sdb_bind_bool(sdb_ctx *c, int i, int v);
+void sdb_bind_timestamp(sdb_ctx *c, int i, int64_t us_since_epoch);
+void sdb_bind_date(sdb_ctx *c, int i, int64_t days_since_epoch);
 void sdb_bind_null(sdb_ctx *c, int i);
 /* Queues statement `stmt` (an index into sdb_workload_def.stmts, or an
- * SDB_STMT_* constant) with the parameters bound since the last call.
- * The transaction function must then return its resume point. */
+ * SDB_STMT_* constant) with the parameters bound since the previous
+ * sdb_exec.  Up to SDB_MAX_BATCH statements may be queued before the
+ * transaction function returns its resume point; the runtime sends them as
+ * one pipeline and calls the function again when all their results are in
+ * (or aborts the transaction when one fails). */
 void sdb_exec(sdb_ctx *c, int stmt, int nparams);
+/* Asks the runtime to wait `seconds` before resuming (the function returns
+ * its resume point with no statement queued).  The wait counts in the
+ * transaction's latency.  Negative or NaN waits are 0. */
+void sdb_sleep(sdb_ctx *c, double seconds);
+
+/* ---------------------------------------------------------------------- */
+/* Reading results (transactions).                                          */
+
+/* The result of the k-th statement (0-based) of the batch that just
+ * completed; NULL when k is out of range. */
+const sdb_result *sdb_result_get(sdb_ctx *c, int k);
+/* Keeps result k of the last batch until the end of the transaction (for a
+ * loop over its rows that executes other statements); returns it, or NULL
+ * (with a run-time error) past SDB_MAX_KEPT. */
+const sdb_result *sdb_result_keep(sdb_ctx *c, int k, const char *where);
+/* Frees a result kept with sdb_result_keep before the end of the
+ * transaction (a loop over rows that is entered again); NULL is ignored. */
+void sdb_result_release(sdb_ctx *c, const sdb_result *r);
+/* Rows returned (0 for a command without rows). */
+int64_t sdb_result_rows(const sdb_result *r);
+/* Rows affected, from the command tag (INSERT/UPDATE/DELETE/SELECT/...);
+ * 0 when the tag has no count. */
+int64_t sdb_result_affected(const sdb_result *r);
+int sdb_result_isnull(const sdb_result *r, int64_t row, int col);
+/* Typed values of (row, col); a row or column out of range, NULL, or text
+ * that does not parse as the type is a run-time error at `where` and gives
+ * 0 / 0.0 / "" / false. */
+int64_t sdb_result_int(sdb_ctx *c, const sdb_result *r, int64_t row, int col, const char *where);
+double sdb_result_float(sdb_ctx *c, const sdb_result *r, int64_t row, int col, const char *where);
+int sdb_result_bool(sdb_ctx *c, const sdb_result *r, int64_t row, int col, const char *where);
+/* Text of (row, col), pointing into the result: valid as long as the
+ * result (see sdb_result_get / sdb_result_keep). */
+sdb_str sdb_result_str(sdb_ctx *c, const sdb_result *r, int64_t row, int col, const char *where);
+/* Timestamps as µs since the Unix epoch; dates as days since the epoch. */
+int64_t sdb_result_timestamp(sdb_ctx *c, const sdb_result *r, int64_t row, int col, const char *where);
+int64_t sdb_result_date(sdb_ctx *c, const sdb_result *r, int64_t row, int col, const char *where);
 
 /*
  * A transaction body, compiled to a resumable function.  The runtime calls it
@@ -169,11 +363,18 @@ typedef struct sdb_copybuf sdb_copybuf;   /* opaque; owned by the loader */
 void sdb_copy_int(sdb_copybuf *b, int64_t v);
 void sdb_copy_float(sdb_copybuf *b, double v);
 void sdb_copy_str(sdb_copybuf *b, sdb_str v);
+void sdb_copy_bool(sdb_copybuf *b, int v);
+void sdb_copy_timestamp(sdb_copybuf *b, int64_t us_since_epoch);
+void sdb_copy_date(sdb_copybuf *b, int64_t days_since_epoch);
 void sdb_copy_null(sdb_copybuf *b);
 
-/* Number of rows of a load, from the scale. */
+/* Number of rows of a load, from the scale and parameters. */
 typedef int64_t (*sdb_rows_fn)(sdb_ctx *c);
-/* Writes row number c->row (1-based) into b. */
+/* Writes row number c->row (1-based, up to rows()) into b.  A nested load
+ * (`for w in ..., d in ...`) derives its loop variables from c->row.  The
+ * runtime may make the rows of one table in several chunks in parallel, each
+ * with its own random stream, so a row must not depend on the rows made
+ * before it (except through sequence()). */
 typedef void (*sdb_row_fn)(sdb_ctx *c, sdb_copybuf *b);
 
 /* ---------------------------------------------------------------------- */
@@ -193,13 +394,37 @@ typedef struct sdb_stmt_def {
     const char *where;
 } sdb_stmt_def;
 
+/* A time in seconds computed from the context (keying and think times). */
+typedef double (*sdb_time_fn)(sdb_ctx *c);
+
 typedef struct sdb_tx_def {
     const char *name;
     double weight;          /* default weight, used when a mix omits it */
     size_t frame_size;      /* bytes of variables, zeroed per transaction */
     sdb_tx_fn fn;
     const char *where;
+    int max_tries;          /* >= 1; > 1 retries on 40001 / 40P01 with the
+                             * same random inputs */
+    sdb_time_fn keying;     /* wait before the transaction, not timed; or NULL */
+    sdb_time_fn think;      /* wait after the transaction, not timed; or NULL */
 } sdb_tx_def;
+
+/* `param NAME = default;` */
+typedef struct sdb_param_def {
+    const char *name;
+    sdb_type type;
+    const char *default_text;   /* the default, as text of its type */
+    const char *where;
+} sdb_param_def;
+
+/* `check NAME ["description"]: SQL;` — passes when the query returns one
+ * row whose first column is true. */
+typedef struct sdb_check_def {
+    const char *name;
+    const char *description;    /* may be "" */
+    const char *sql;
+    const char *where;
+} sdb_check_def;
 
 typedef struct sdb_mix_def {
     const char *name;       /* the workload type, e.g. "simple_mixed" */
@@ -240,6 +465,14 @@ typedef struct sdb_workload_def {
     int ntxs;
     const sdb_mix_def *mixes;     /* at least one; the first is the default */
     int nmixes;
+
+    const sdb_param_def *params;  /* c->params[i] holds params[i]'s value */
+    int nparams;
+    const sdb_check_def *checks;  /* run by --check */
+    int nchecks;
+    const char *const *extensions;/* `requires extension NAME;` */
+    int nextensions;
+    int nsequences;               /* sequence() call sites */
 } sdb_workload_def;
 
 /* Runs the benchmark program for workload w: parses flags and config,

@@ -10,6 +10,7 @@
  * only when no secret key or value lies on it.
  */
 #include "config.h"
+#include "params.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -78,9 +79,7 @@ static bool parse_digits(const char *s, bool allow_underscore, uint64_t limit,
     return true;
 }
 
-/* Parses a whole signed decimal integer (optional '+' or '-', then as
- * parse_digits) into *out.  Returns false on junk or overflow. */
-static bool parse_int64(const char *s, bool allow_underscore, int64_t *out)
+bool sdb_config_parse_int64(const char *s, bool allow_underscore, int64_t *out)
 {
     bool neg = false;
     if (*s == '+' || *s == '-')
@@ -185,13 +184,8 @@ static int edit_distance(const char *a, const char *b)
     return d[la][lb];
 }
 
-/* The name in table closest to word when close enough to be a likely typo
- * (distance 1 for words under 5 bytes, else 2); NULL otherwise.  The table
- * has n entries whose names name_at(table, i) returns. */
-typedef const char *(*name_at_fn)(const void *table, int i);
-
-static const char *closest_name(const char *word, const void *table, int n,
-                                name_at_fn name_at)
+const char *sdb_config_closest_name(const char *word, const void *table, int n,
+                                    sdb_name_at_fn name_at)
 {
     int limit = strlen(word) < 5 ? 1 : 2;
     const char *best = NULL;
@@ -270,6 +264,41 @@ void sdb_config_free(sdb_config *cfg)
         free(*strings[i]);
         *strings[i] = NULL;
     }
+    for (int i = 0; i < cfg->nsettings; i++) {
+        sdb_setting *st = &cfg->settings[i];
+        free(st->name);
+        free(st->value);
+        free(st->name_where);
+        free(st->where);
+    }
+    free(cfg->settings);
+    cfg->settings = NULL;
+    cfg->nsettings = 0;
+}
+
+/* Appends a parameter setting (copies of every string; the locations may be
+ * NULL).  Returns 0, or -1 when out of memory (nothing appended). */
+static int add_setting(sdb_config *cfg, const char *name, size_t name_len,
+                       const char *value, const char *name_where, const char *where,
+                       sdb_source source)
+{
+    sdb_setting *bigger = realloc(cfg->settings,
+                                  ((size_t)cfg->nsettings + 1) * sizeof *bigger);
+    if (bigger == NULL)
+        return -1;
+    cfg->settings = bigger;
+    sdb_setting st = { strndup(name, name_len), strdup(value),
+                       name_where ? strdup(name_where) : NULL,
+                       where ? strdup(where) : NULL, source };
+    if (!st.name || !st.value || (name_where && !st.name_where) || (where && !st.where)) {
+        free(st.name);
+        free(st.value);
+        free(st.name_where);
+        free(st.where);
+        return -1;
+    }
+    cfg->settings[cfg->nsettings++] = st;
+    return 0;
 }
 
 bool sdb_config_db_configured(const sdb_config *cfg)
@@ -467,7 +496,7 @@ static bool yaml_int(yaml_ctx *y, const char *key, const yaml_node_t *v,
     if (want_scalar(y, key, v, expects) != VAL_OK)
         return false;
     int64_t n;
-    if (!parse_int64(scalar(v), true, &n) || n < lo || n > hi) {
+    if (!sdb_config_parse_int64(scalar(v), true, &n) || n < lo || n > hi) {
         bad_value(y, key, v, expects);
         return false;
     }
@@ -555,13 +584,19 @@ static void db_sslmode(yaml_ctx *y, const char *key, yaml_node_t *v)
     y->cfg->db_source = SDB_SRC_FILE;
 }
 
+/* Writes "FILE:LINE:COL" of node n into buf. */
+static void node_where(const yaml_ctx *y, const yaml_node_t *n, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s:%zu:%zu", y->path, n->start_mark.line + 1,
+             n->start_mark.column + 1);
+}
+
 static void top_workload(yaml_ctx *y, const char *key, yaml_node_t *v)
 {
     if (want_scalar(y, key, v, "a workload type name") != VAL_OK)
         return;
     char where[512];
-    snprintf(where, sizeof where, "%s:%zu:%zu", y->path,
-             v->start_mark.line + 1, v->start_mark.column + 1);
+    node_where(y, v, where, sizeof where);
     if (set_str(&y->cfg->workload, scalar(v)) != 0
         || set_str(&y->cfg->workload_where, where) != 0)
         yaml_oom(y, v);
@@ -600,6 +635,7 @@ static void top_summary_interval(yaml_ctx *y, const char *key, yaml_node_t *v)
 }
 
 static void top_database(yaml_ctx *y, const char *key, yaml_node_t *v);
+static void top_workload_config(yaml_ctx *y, const char *key, yaml_node_t *v);
 
 static const key_spec database_keys[] = {
     { "host", db_host },
@@ -619,6 +655,7 @@ static const key_spec top_keys[] = {
     { "workers", top_workers },
     { "connections", top_connections },
     { "summary_interval", top_summary_interval },
+    { "workload_config", top_workload_config },
     /* the original's other keys (audit §2.1), not supported yet */
     { "data_loading", NULL },
     { "mode", NULL },
@@ -629,11 +666,33 @@ static const key_spec top_keys[] = {
     { "plugins", NULL },
     { "results_backend", NULL },
     { "test_metadata", NULL },
-    { "workload_config", NULL },
     { "metrics", NULL },
 };
 
 #define NKEYS(t) ((int)(sizeof(t) / sizeof((t)[0])))
+
+/* The key of pair p of a mapping whose pairs start at first: reports and
+ * returns NULL when it is not a scalar or was given before in the mapping;
+ * otherwise writes prefix + key (for messages) into key and returns it. */
+static yaml_node_t *mapping_key(yaml_ctx *y, const char *prefix, yaml_node_pair_t *first,
+                                yaml_node_pair_t *p, char *key, size_t len)
+{
+    yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
+    if (k->type != YAML_SCALAR_NODE) {
+        yaml_error(y, k, true, "a key must be a plain name, not %s", node_kind(k));
+        return NULL;
+    }
+    snprintf(key, len, "%s%s", prefix, scalar(k));
+    for (yaml_node_pair_t *q = first; q < p; q++) {
+        yaml_node_t *qk = yaml_document_get_node(y->doc, q->key);
+        if (qk->type == YAML_SCALAR_NODE && strcmp(scalar(qk), scalar(k)) == 0) {
+            yaml_error(y, k, true, "duplicate key '%s' (first given at line %zu)",
+                       key, qk->start_mark.line + 1);
+            return NULL;
+        }
+    }
+    return k;
+}
 
 /* Walks mapping node m whose keys are described by specs[0..n); prefix is
  * "" at the top level, else "database." and so on. */
@@ -642,25 +701,10 @@ static void walk_mapping(yaml_ctx *y, const char *prefix, yaml_node_t *m,
 {
     yaml_node_pair_t *first = m->data.mapping.pairs.start;
     for (yaml_node_pair_t *p = first; p < m->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(y->doc, p->value);
-        if (k->type != YAML_SCALAR_NODE) {
-            yaml_error(y, k, true, "a key must be a plain name, not %s", node_kind(k));
-            continue;
-        }
         char key[256];
-        snprintf(key, sizeof key, "%s%s", prefix, scalar(k));
-
-        bool duplicate = false;
-        for (yaml_node_pair_t *q = first; q < p && !duplicate; q++) {
-            yaml_node_t *qk = yaml_document_get_node(y->doc, q->key);
-            if (qk->type == YAML_SCALAR_NODE && strcmp(scalar(qk), scalar(k)) == 0) {
-                yaml_error(y, k, true, "duplicate key '%s' (first given at line %zu)",
-                           key, qk->start_mark.line + 1);
-                duplicate = true;
-            }
-        }
-        if (duplicate)
+        yaml_node_t *k = mapping_key(y, prefix, first, p, key, sizeof key);
+        yaml_node_t *v = yaml_document_get_node(y->doc, p->value);
+        if (k == NULL)
             continue;
 
         const key_spec *spec = NULL;
@@ -668,7 +712,7 @@ static void walk_mapping(yaml_ctx *y, const char *prefix, yaml_node_t *m,
             if (strcmp(specs[i].name, scalar(k)) == 0)
                 spec = &specs[i];
         if (spec == NULL) {
-            const char *guess = closest_name(scalar(k), specs, n, spec_name_at);
+            const char *guess = sdb_config_closest_name(scalar(k), specs, n, spec_name_at);
             if (guess)
                 yaml_warning(y, k, "unknown key '%s' (did you mean '%s%s'?)",
                              key, prefix, guess);
@@ -695,6 +739,42 @@ static void top_database(yaml_ctx *y, const char *key, yaml_node_t *v)
         return;
     }
     walk_mapping(y, "database.", v, database_keys, NKEYS(database_keys));
+}
+
+/* workload_config: a mapping of parameter names to scalar values, kept as
+ * text with their locations (params.c checks names and types later).  A
+ * null value leaves the parameter at its default. */
+static void top_workload_config(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    if (v->type == YAML_SCALAR_NODE && want_scalar(y, key, v, "") == VAL_NULL)
+        return;
+    if (v->type != YAML_MAPPING_NODE) {
+        const yaml_node_t *at = v->type == YAML_SCALAR_NODE || !y->key ? v : y->key;
+        yaml_error(y, at, true, "'%s' expects a mapping of the workload's parameters "
+                   "(NAME: VALUE), not %s", key, node_kind(v));
+        return;
+    }
+    yaml_node_pair_t *first = v->data.mapping.pairs.start;
+    for (yaml_node_pair_t *p = first; p < v->data.mapping.pairs.top; p++) {
+        char name[256];
+        yaml_node_t *k = mapping_key(y, "workload_config.", first, p, name, sizeof name);
+        yaml_node_t *val = yaml_document_get_node(y->doc, p->value);
+        if (k == NULL)
+            continue;
+        const yaml_node_t *saved = y->key;
+        y->key = k;
+        val_status st = want_scalar(y, name, val, "a scalar value (a number, true/false "
+                                    "or a string)");
+        y->key = saved;
+        if (st != VAL_OK)
+            continue;
+        char name_where[512], where[512];
+        node_where(y, k, name_where, sizeof name_where);
+        node_where(y, val, where, sizeof where);
+        if (add_setting(y->cfg, scalar(k), strlen(scalar(k)), scalar(val), name_where,
+                        where, SDB_SRC_FILE) != 0)
+            yaml_oom(y, val);
+    }
 }
 
 /* Reads the whole file into a NUL-terminated buffer.  Returns NULL after
@@ -814,10 +894,11 @@ int sdb_config_load_yaml(sdb_config *cfg, const char *path, FILE *err)
 enum {
     OPT_WORKERS = 256, OPT_CONNECTIONS, OPT_THREADS, OPT_HOST, OPT_PORT,
     OPT_DBNAME, OPT_SSLMODE, OPT_SETUP, OPT_CLEANUP, OPT_SCALE, OPT_NO_SUMMARY,
-    OPT_SEED, OPT_JSON, OPT_EMBEDDED, OPT_KEEP_EMBEDDED, OPT_LIST
+    OPT_SEED, OPT_JSON, OPT_EMBEDDED, OPT_KEEP_EMBEDDED, OPT_LIST, OPT_CHECK,
+    OPT_LOAD_THREADS, OPT_NO_RUN
 };
 
-static const char short_opts[] = "+:c:d:w:u:p:rs:hV";
+static const char short_opts[] = "+:c:d:w:u:p:rs:hVD:";
 
 static const struct option long_opts[] = {
     { "config", required_argument, NULL, 'c' },
@@ -843,6 +924,10 @@ static const struct option long_opts[] = {
     { "embedded", no_argument, NULL, OPT_EMBEDDED },
     { "keep-embedded", no_argument, NULL, OPT_KEEP_EMBEDDED },
     { "list", no_argument, NULL, OPT_LIST },
+    { "set", required_argument, NULL, 'D' },
+    { "check", no_argument, NULL, OPT_CHECK },
+    { "no-run", no_argument, NULL, OPT_NO_RUN },
+    { "load-threads", required_argument, NULL, OPT_LOAD_THREADS },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
@@ -894,7 +979,7 @@ static bool flag_int(const char *prog, int opt, const char *arg, int64_t lo,
                      int64_t hi, int64_t *out, FILE *err)
 {
     int64_t n;
-    if (!parse_int64(arg, false, &n) || n < lo || n > hi) {
+    if (!sdb_config_parse_int64(arg, false, &n) || n < lo || n > hi) {
         fprintf(err, "%s: error: invalid value '%.*s' for --%s: expected an integer "
                 "from %lld to %lld\n", prog, MAX_ECHO, arg, long_name(opt),
                 (long long)lo, (long long)hi);
@@ -941,6 +1026,25 @@ static bool apply_flag(sdb_config *cfg, int opt, const char *arg, const char *pr
         break;
     case 'd':
         ok = flag_duration(prog, opt, arg, false, &cfg->duration_s, err);
+        cfg->duration_flag = true;
+        break;
+    case 'D': {
+        size_t name_len = strcspn(arg, "=");
+        if (name_len == 0 || arg[name_len] != '=') {
+            fprintf(err, "%s: error: invalid value '%.*s' for --set: expected NAME=VALUE\n",
+                    prog, MAX_ECHO, arg);
+            ok = false;
+        } else {
+            mem = add_setting(cfg, arg, name_len, arg + name_len + 1, NULL, NULL,
+                              SDB_SRC_FLAG) == 0;
+        }
+        break;
+    }
+    case OPT_CHECK:         cfg->check = true; break;
+    case OPT_NO_RUN:        cfg->no_run = true; break;
+    case OPT_LOAD_THREADS:
+        if ((ok = flag_int(prog, opt, arg, 0, MAX_THREADS, &n, err)))
+            cfg->load_threads = (int)n;
         break;
     case 'w':
         mem = set_str(&cfg->workload, arg) == 0 && set_str(&cfg->workload_where, NULL) == 0;
@@ -1047,7 +1151,7 @@ static bool check_workload(const sdb_config *cfg, const sdb_workload_def *w,
     else
         fprintf(err, "%s: error: unknown workload type '%.*s' for --workload",
                 prog, MAX_ECHO, cfg->workload);
-    const char *guess = closest_name(cfg->workload, w->mixes, w->nmixes, mix_name_at);
+    const char *guess = sdb_config_closest_name(cfg->workload, w->mixes, w->nmixes, mix_name_at);
     if (guess)
         fprintf(err, " (did you mean '%s'?)", guess);
     fputs("; valid types:", err);
@@ -1123,14 +1227,27 @@ int sdb_config_parse(sdb_config *cfg, int argc, char **argv,
 /* ====================================================================== */
 /* --help                                                                  */
 
-void sdb_config_print_types(const sdb_workload_def *w, FILE *out)
+/* The length of the longest of the n names name_at(table, i), for
+ * aligning a list. */
+static int widest_name(const void *table, int n, sdb_name_at_fn name_at)
 {
     int width = 0;
-    for (int i = 0; i < w->nmixes; i++) {
-        int n = (int)strlen(w->mixes[i].name);
-        if (n > width)
-            width = n;
+    for (int i = 0; i < n; i++) {
+        int len = (int)strlen(name_at(table, i));
+        if (len > width)
+            width = len;
     }
+    return width;
+}
+
+static const char *param_name_at(const void *table, int i)
+{
+    return ((const sdb_param_def *)table)[i].name;
+}
+
+void sdb_config_print_types(const sdb_workload_def *w, FILE *out)
+{
+    int width = widest_name(w->mixes, w->nmixes, mix_name_at);
     for (int i = 0; i < w->nmixes; i++) {
         const char *desc = w->mixes[i].description ? w->mixes[i].description : "";
         fprintf(out, "  %-*s  %s%s%s\n", width, w->mixes[i].name, desc,
@@ -1168,7 +1285,9 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
 
     fprintf(out, "\nWorkload:\n"
                  "  -w, --workload TYPE        workload type, see below (default: %s)\n"
-                 "      --scale N              data size factor, 1-%lld (default: %d)\n",
+                 "      --scale N              data size factor, 1-%lld (default: %d)\n"
+                 "  -D, --set NAME=VALUE       set a workload parameter (repeatable; over\n"
+                 "                             the config file's workload_config)\n",
             def_mix, (long long)MAX_SCALE, DEFAULT_SCALE);
 
     fprintf(out, "\nRun:\n"
@@ -1186,7 +1305,14 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
           "                             tables are missing, then run\n"
           "  -r, --rebuild              drop the workload's tables, recreate and reload\n"
           "                             them, then run\n"
-          "      --cleanup              drop the workload's tables\n", out);
+          "      --cleanup              drop the workload's tables\n"
+          "      --load-threads N       loader connections, 0-1024; 0 = one per CPU,\n"
+          "                             at least 2 (default: 0)\n"
+          "      --no-run               set up (with --setup/--rebuild) and check, but\n"
+          "                             do not run the workload\n"
+          "      --check                run the workload's checks: alone, only them;\n"
+          "                             with --duration, --setup or --rebuild, after\n"
+          "                             the run\n", out);
 
     fprintf(out, "\nOutput:\n"
                  "  -s, --summary-interval D   print a progress line every D; 0 = never\n"
@@ -1206,6 +1332,16 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
 
     fputs("\nWorkload types:\n", out);
     sdb_config_print_types(w, out);
+
+    if (w->nparams > 0) {
+        fputs("\nParameters (--set NAME=VALUE):\n", out);
+        int width = widest_name(w->params, w->nparams, param_name_at);
+        for (int i = 0; i < w->nparams; i++) {
+            const sdb_param_def *pd = &w->params[i];
+            fprintf(out, "  %-*s  %-6s  default: %s\n", width, pd->name,
+                    sdb_params_type_name(pd->type), pd->default_text);
+        }
+    }
 
     fprintf(out, "\nEnvironment:\n"
                  "  libpq's variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,\n"

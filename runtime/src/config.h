@@ -26,6 +26,18 @@ typedef enum sdb_source {
     SDB_SRC_FLAG
 } sdb_source;
 
+/* One setting of a workload parameter: `workload_config.NAME: VALUE` in the
+ * file or `--set NAME=VALUE` / `-D NAME=VALUE` on the command line, kept as
+ * text in the order given (file ones first); params.c checks the name and
+ * parses the value by the parameter's type. */
+typedef struct sdb_setting {
+    char *name;
+    char *value;
+    char *name_where;         /* file: "FILE:LINE:COL" of the key; NULL for a flag */
+    char *where;              /* file: "FILE:LINE:COL" of the value; NULL for a flag */
+    sdb_source source;        /* SDB_SRC_FILE or SDB_SRC_FLAG */
+} sdb_setting;
+
 typedef struct sdb_config {
     /* database.*; NULL = not set (libpq then uses PG* variables/defaults) */
     char *host;
@@ -43,6 +55,7 @@ typedef struct sdb_config {
     int64_t scale;            /* 1..10^9; default 1 */
     bool scale_set;           /* given by file or flag */
     double duration_s;        /* seconds, > 0, <= 10 years; default 30 */
+    bool duration_flag;       /* -d/--duration given on the command line */
     int workers;              /* concurrent sessions, 1..10000; default 4 */
     int connections;          /* default = workers; must be >= workers */
     bool connections_set;     /* given by file or flag */
@@ -57,6 +70,11 @@ typedef struct sdb_config {
     bool cleanup;             /* --cleanup */
     bool embedded;            /* --embedded */
     bool keep_embedded;       /* --keep-embedded */
+    bool check;               /* --check: run the workload's checks */
+    bool no_run;              /* --no-run: set up (and check) only */
+    int load_threads;         /* --load-threads, 0..1024; 0 = automatic */
+    sdb_setting *settings;    /* workload parameters set, nsettings of them */
+    int nsettings;
     char *json_path;          /* --json FILE */
 
     bool help;                /* -h/--help: usage printed, exit 0 */
@@ -102,6 +120,18 @@ int sdb_parse_duration(const char *text, double *seconds);
  * file or flag, or one of PGHOST, PGHOSTADDR, PGPORT, PGDATABASE, PGUSER,
  * PGSERVICE in the environment. */
 bool sdb_config_db_configured(const sdb_config *cfg);
+
+/* Parses the whole of s as a signed decimal integer (optional '+' or '-';
+ * with allow_underscore, also '_' between digits, as YAML 1.1 "1_000") into
+ * *out.  Returns false on junk, no digit, or outside int64. */
+bool sdb_config_parse_int64(const char *s, bool allow_underscore, int64_t *out);
+
+/* The name that name_at(table, i) gives for some i in [0, n) closest to
+ * word, when close enough to be a likely typo (edit distance 1 for words
+ * under 5 bytes, else 2); NULL otherwise.  For "did you mean". */
+typedef const char *(*sdb_name_at_fn)(const void *table, int i);
+const char *sdb_config_closest_name(const char *word, const void *table, int n,
+                                    sdb_name_at_fn name_at);
 
 /* Prints --help for workload w (argv0 is unused: the name is always
  * stormdb-<w->name>). */

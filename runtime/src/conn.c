@@ -1,6 +1,7 @@
 /* conn.c — see conn.h. */
 #include "conn.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,26 @@ void sdb_conn_error(PGconn *conn, const PGresult *res, char *err, size_t errlen)
     one_line(err);
 }
 
+#define MAX_NOTICES 20   /* server notices printed per process */
+
+/* Server WARNING messages go through our scrubbed warning printer, not
+ * libpq's default (which writes every notice raw to stderr); NOTICE, INFO
+ * and DEBUG messages ("table does not exist, skipping") are dropped.  After
+ * MAX_NOTICES, one line says the rest are not shown. */
+static void on_notice(void *arg, const PGresult *res)
+{
+    static atomic_int shown;
+    (void)arg;
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (!sev || strcmp(sev, "WARNING") != 0)
+        return;
+    int n = atomic_fetch_add(&shown, 1);
+    if (n < MAX_NOTICES)
+        sdb_warn("server: %s", PQresultErrorMessage(res));
+    else if (n == MAX_NOTICES)
+        sdb_warn("further server warnings are not shown");
+}
+
 PGconn *sdb_connect(const sdb_conninfo *ci, char *err, size_t errlen)
 {
     PGconn *conn = PQconnectdbParams(ci->keys, ci->values, 0);
@@ -69,6 +90,7 @@ PGconn *sdb_connect(const sdb_conninfo *ci, char *err, size_t errlen)
         PQfinish(conn);
         return NULL;
     }
+    PQsetNoticeReceiver(conn, on_notice, NULL);
     return conn;
 }
 

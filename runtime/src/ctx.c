@@ -2,50 +2,75 @@
  * ctx.c — what generated code calls to bind parameters, queue statements and
  * write COPY fields (stormdb.h).  All of it runs on the hot path: no locks,
  * no allocation (except growing a COPY buffer for an unusually long row),
- * no formatted printing for integers and strings.
+ * no printf-family formatting (fmt.h formats floats, dates and times).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "copybuf.h"
+#include "fmt.h"
 #include "stormdb.h"
 #include "util.h"
 
+/* Reserves `need` bytes of parameter text for parameter i of the statement
+ * being bound; NULL (with a run-time error) when a limit is exceeded. */
 static char *param_space(sdb_ctx *c, int i, size_t need, const char *what)
 {
-    if (i < 0 || i >= SDB_MAX_PARAMS) {
-        sdb_rt_error(c, what, "parameter index out of range");
+    if (i < 0 || i >= SDB_MAX_PARAMS || c->nparam_values + i >= SDB_MAX_BATCH_PARAMS) {
+        sdb_rt_error(c, what, "too many parameters in one batch of statements");
         return NULL;
     }
     if (c->parambuf_used + need > sizeof c->parambuf) {
-        sdb_rt_error(c, what, "too much parameter text in one statement");
+        sdb_rt_error(c, what, "too much parameter text in one batch of statements");
         return NULL;
     }
     return c->parambuf + c->parambuf_used;
 }
 
+/* Publishes the text just written at p (n bytes) as parameter i. */
+static void param_set(sdb_ctx *c, int i, char *p, size_t n)
+{
+    p[n] = '\0';
+    c->param_values[c->nparam_values + i] = p;
+    c->param_lengths[c->nparam_values + i] = (int)n;
+    c->parambuf_used += n + 1;
+}
+
 void sdb_bind_int(sdb_ctx *c, int i, int64_t v)
 {
     char *p = param_space(c, i, 24, "sdb_bind_int");
-    if (!p)
-        return;
-    size_t n = sdb_fmt_i64(p, v);
-    p[n] = '\0';
-    c->param_values[i] = p;
-    c->param_lengths[i] = (int)n;
-    c->parambuf_used += n + 1;
+    if (p)
+        param_set(c, i, p, sdb_fmt_i64(p, v));
 }
 
 void sdb_bind_float(sdb_ctx *c, int i, double v)
 {
-    char *p = param_space(c, i, 32, "sdb_bind_float");
-    if (!p)
-        return;
-    int n = snprintf(p, 32, "%.17g", v);
-    c->param_values[i] = p;
-    c->param_lengths[i] = n;
-    c->parambuf_used += (size_t)n + 1;
+    char *p = param_space(c, i, SDB_FMT_FLOAT_MAX, "sdb_bind_float");
+    if (p)
+        param_set(c, i, p, sdb_fmt_float(p, v));
+}
+
+void sdb_bind_bool(sdb_ctx *c, int i, int v)
+{
+    char *p = param_space(c, i, 2, "sdb_bind_bool");
+    if (p) {
+        p[0] = v ? 't' : 'f';
+        param_set(c, i, p, 1);
+    }
+}
+
+void sdb_bind_timestamp(sdb_ctx *c, int i, int64_t us)
+{
+    char *p = param_space(c, i, SDB_FMT_TIMESTAMP_MAX, "sdb_bind_timestamp");
+    if (p)
+        param_set(c, i, p, sdb_fmt_timestamp(p, us));
+}
+
+void sdb_bind_date(sdb_ctx *c, int i, int64_t days)
+{
+    char *p = param_space(c, i, SDB_FMT_DATE_MAX, "sdb_bind_date");
+    if (p)
+        param_set(c, i, p, sdb_fmt_date(p, days));
 }
 
 void sdb_bind_str(sdb_ctx *c, int i, sdb_str v)
@@ -53,29 +78,43 @@ void sdb_bind_str(sdb_ctx *c, int i, sdb_str v)
     /* libpq reads text parameters up to a NUL, so the value is copied with
      * a terminator (an arena string has none). */
     char *p = param_space(c, i, (size_t)v.len + 1, "sdb_bind_str");
-    if (!p)
-        return;
-    memcpy(p, v.ptr, v.len);
-    p[v.len] = '\0';
-    c->param_values[i] = p;
-    c->param_lengths[i] = (int)v.len;
-    c->parambuf_used += (size_t)v.len + 1;
+    if (p) {
+        memcpy(p, v.ptr, v.len);
+        param_set(c, i, p, v.len);
+    }
 }
 
 void sdb_bind_null(sdb_ctx *c, int i)
 {
-    if (i < 0 || i >= SDB_MAX_PARAMS) {
-        sdb_rt_error(c, "sdb_bind_null", "parameter index out of range");
+    if (i < 0 || i >= SDB_MAX_PARAMS || c->nparam_values + i >= SDB_MAX_BATCH_PARAMS) {
+        sdb_rt_error(c, "sdb_bind_null", "too many parameters in one batch of statements");
         return;
     }
-    c->param_values[i] = NULL;
-    c->param_lengths[i] = 0;
+    c->param_values[c->nparam_values + i] = NULL;
+    c->param_lengths[c->nparam_values + i] = 0;
 }
 
 void sdb_exec(sdb_ctx *c, int stmt, int nparams)
 {
-    c->stmt = stmt;
-    c->nparams = nparams;
+    if (c->nbatch >= SDB_MAX_BATCH) {
+        sdb_rt_error(c, "sdb_exec", "too many statements in one batch");
+        return;
+    }
+    if (nparams < 0 || c->nparam_values + nparams > SDB_MAX_BATCH_PARAMS) {
+        sdb_rt_error(c, "sdb_exec", "too many parameters in one batch of statements");
+        return;
+    }
+    c->batch[c->nbatch].stmt = stmt;
+    c->batch[c->nbatch].nparams = nparams;
+    c->batch[c->nbatch].first = c->nparam_values;
+    c->nbatch++;
+    c->nparam_values += nparams;
+}
+
+void sdb_sleep(sdb_ctx *c, double seconds)
+{
+    /* NaN and negative waits are 0; anything over a day is a day */
+    c->sleep_ns = seconds > 0 ? (seconds < 86400 ? (int64_t)(seconds * 1e9) : INT64_C(86400000000000)) : 0;
 }
 
 /* ---- COPY text ---------------------------------------------------------- */
@@ -145,10 +184,34 @@ void sdb_copy_int(sdb_copybuf *b, int64_t v)
 
 void sdb_copy_float(sdb_copybuf *b, double v)
 {
-    if (!reserve(b, 32))
+    if (!reserve(b, SDB_FMT_FLOAT_MAX))
         return;
     separator(b);
-    b->len += (size_t)snprintf(b->buf + b->len, 32, "%.17g", v);
+    b->len += sdb_fmt_float(b->buf + b->len, v);
+}
+
+void sdb_copy_bool(sdb_copybuf *b, int v)
+{
+    if (!reserve(b, 1))
+        return;
+    separator(b);
+    b->buf[b->len++] = v ? 't' : 'f';
+}
+
+void sdb_copy_timestamp(sdb_copybuf *b, int64_t us)
+{
+    if (!reserve(b, SDB_FMT_TIMESTAMP_MAX))
+        return;
+    separator(b);
+    b->len += sdb_fmt_timestamp(b->buf + b->len, us);
+}
+
+void sdb_copy_date(sdb_copybuf *b, int64_t days)
+{
+    if (!reserve(b, SDB_FMT_DATE_MAX))
+        return;
+    separator(b);
+    b->len += sdb_fmt_date(b->buf + b->len, days);
 }
 
 void sdb_copy_null(sdb_copybuf *b)

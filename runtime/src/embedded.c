@@ -100,9 +100,9 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static bool is_cancelled(volatile sig_atomic_t *cancel)
+static bool is_cancelled(atomic_int *cancel)
 {
-    return cancel && *cancel;
+    return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
 }
 
 static void sleep_ms(int ms)
@@ -456,7 +456,7 @@ out:
  * non-zero (CHILD_CANCELLED) or timeout_ms pass (CHILD_RUNNING; 0 = check
  * once).  A child reaped elsewhere (SIGCHLD ignored) counts as exited with
  * status 255. */
-static child_state wait_child(pid_t pid, volatile sig_atomic_t *cancel, int timeout_ms,
+static child_state wait_child(pid_t pid, atomic_int *cancel, int timeout_ms,
                               int *status)
 {
     int64_t deadline = sdb_now_ns() + (int64_t)timeout_ms * 1000000;
@@ -534,7 +534,7 @@ static void log_tail(const char *path, char *buf, size_t len)
 /* ---------------------------------------------------------------------- */
 /* initdb, postgres, CREATE DATABASE.                                       */
 
-static int run_initdb(sdb_embedded *e, volatile sig_atomic_t *cancel,
+static int run_initdb(sdb_embedded *e, atomic_int *cancel,
                       char *err, size_t errlen)
 {
     char initdb[PATH_MAX + 16], log_path[PATH_MAX + 16];
@@ -628,7 +628,7 @@ typedef enum ready_state { READY, EXITED, CANCELLED, TIMED_OUT } ready_state;
 
 /* Polls the server with libpq until it accepts connections, exits, is
  * cancelled or READY_TIMEOUT_MS pass.  *status is set on EXITED. */
-static ready_state wait_ready(const sdb_embedded *e, volatile sig_atomic_t *cancel,
+static ready_state wait_ready(const sdb_embedded *e, atomic_int *cancel,
                               int *status)
 {
     const char *const keys[] = { "host", "port", "dbname", "user", NULL };
@@ -669,7 +669,7 @@ static void stop_postmaster(sdb_embedded *e)
 /* Starts the postmaster and waits until it accepts connections, trying
  * another port when the socket name is taken.  Returns 0, or -1 with err set
  * and no server running. */
-static int start_postmaster(sdb_embedded *e, volatile sig_atomic_t *cancel,
+static int start_postmaster(sdb_embedded *e, atomic_int *cancel,
                             char *err, size_t errlen)
 {
     char log_path[PATH_MAX + 16], tail[1024], how[64];

@@ -26,6 +26,7 @@
 #define SDB_EMBEDDED_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -34,7 +35,7 @@ typedef struct sdb_embedded_opts {
     const char *const *settings;
     /* set asynchronously (by a signal handler) to abandon a start in
      * progress; may be NULL */
-    volatile sig_atomic_t *cancel;
+    atomic_int *cancel;
     /* print progress lines ("initdb ...", "started ...") to stderr */
     bool verbose;
     /* the server will be kept (--keep-embedded): start it without

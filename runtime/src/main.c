@@ -11,9 +11,11 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "check.h"
 #include "config.h"
 #include "conn.h"
 #include "embedded.h"
+#include "params.h"
 #include "report.h"
 #include "setup.h"
 #include "stormdb.h"
@@ -46,14 +48,61 @@ static bool default_server_answers(void)
     return PQpingParams(keys, vals, 0) != PQPING_NO_RESPONSE;
 }
 
+/* What a run needs besides the configuration, resolved once at start-up:
+ * parameters, NURand constants and the shared sequence counters.  Owned by
+ * sdb_main; loaders and workers only read params and nurand_c. */
+typedef struct run_env {
+    sdb_params params;          /* resolved w->params */
+    int64_t c_load[3];          /* NURand C-Load for A = 255, 1023, 8191 */
+    int64_t c_run[3];           /* NURand C-Run */
+    int64_t *sequences;         /* w->nsequences counters (at least 1), zeroed */
+    sdb_check_report checks;    /* filled by --check */
+} run_env;
+
+/* Resolves everything of run_env from the configuration.  Returns 0, or 2
+ * after a message (a parameter error or out of memory). */
+static int run_env_init(run_env *e, const sdb_workload_def *w, const sdb_config *cfg)
+{
+    memset(e, 0, sizeof *e);
+    if (sdb_params_resolve(&e->params, w, cfg, sdb_progname(), stderr) != 0)
+        return 2;
+    sdb_params_nurand(cfg->seed, e->c_load, e->c_run);
+    e->sequences = calloc(w->nsequences > 0 ? (size_t)w->nsequences : 1,
+                          sizeof *e->sequences);
+    if (!e->sequences) {
+        sdb_error("out of memory");
+        return 2;
+    }
+    return 0;
+}
+
+static void run_env_free(run_env *e)
+{
+    sdb_params_free(&e->params);
+    sdb_check_free(&e->checks);
+    free(e->sequences);
+    e->sequences = NULL;
+}
+
+/* Creates the schema and loads it at the configured scale. */
+static int setup(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
+                 const sdb_config *cfg, run_env *e)
+{
+    sdb_load_env env = {
+        .scale = cfg->scale, .seed = cfg->seed, .params = e->params.values,
+        .nurand_c = e->c_load, .sequences = e->sequences, .threads = cfg->load_threads,
+    };
+    return sdb_setup_run(conn, ci, w, &env);
+}
+
 /* Makes sure the tables exist and are loaded, creating them when asked. */
 static int prepare_tables(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
-                          const sdb_config *cfg, bool embedded)
+                          const sdb_config *cfg, bool embedded, run_env *e)
 {
     if (cfg->rebuild) {
         if (sdb_tables_drop(conn, w))
             return 1;
-        return sdb_setup_run(conn, ci, w, cfg->scale, cfg->seed);
+        return setup(conn, ci, w, cfg, e);
     }
     sdb_tables_state st;
     if (sdb_tables_inspect(conn, w, &st))
@@ -65,7 +114,7 @@ static int prepare_tables(PGconn *conn, const sdb_conninfo *ci, const sdb_worklo
             return 0;
         }
         if (st.existing == 0)
-            return sdb_setup_run(conn, ci, w, cfg->scale, cfg->seed);
+            return setup(conn, ci, w, cfg, e);
         if (st.existing < w->ntables)
             sdb_error("some tables of workload %s exist but these are missing: %s; "
                       "run with --rebuild to drop and recreate them all",
@@ -108,7 +157,7 @@ static int choose_scale(PGconn *conn, const sdb_workload_def *w, const sdb_confi
 }
 
 static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
-                         const sdb_config *cfg, int mix, bool embedded)
+                         const sdb_config *cfg, int mix, bool embedded, run_env *e)
 {
     int64_t scale;
     if (choose_scale(conn, w, cfg, &scale))
@@ -125,6 +174,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         .w = w, .conninfo = ci, .mix = mix, .workers = cfg->workers, .threads = threads,
         .scale = scale, .seed = cfg->seed, .duration_s = cfg->duration_s,
         .summary_interval_s = cfg->no_summary ? 0 : cfg->summary_interval_s,
+        .params = e->params.values, .nurand_c = e->c_run, .sequences = e->sequences,
     };
     sdb_info("running %s: %d workers on %d threads for %.0f s at scale %lld",
              w->mixes[mix].name, cfg->workers, threads, cfg->duration_s, (long long)scale);
@@ -135,7 +185,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     if (rc != 0) {
         sdb_error("the run could not start: %s", r.error);
         sdb_stats_free(&r.stats);
-        return 1;
+        return r.interrupted ? 130 : 1;
     }
     sdb_report_info ri = {
         .w = w, .cfg = cfg, .mix = mix, .scale = scale, .threads = threads, .seed = cfg->seed,
@@ -154,6 +204,54 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         rc = 130;
     }
     sdb_stats_free(&r.stats);
+    return rc;
+}
+
+/* Runs the workload's checks and prints them.  Returns 0 when all passed,
+ * else 1. */
+static int run_checks(PGconn *conn, const sdb_workload_def *w, run_env *e)
+{
+    if (w->nchecks == 0) {
+        sdb_info("workload %s defines no checks", w->name);
+        return 0;
+    }
+    sdb_info("running the %d check%s of workload %s", w->nchecks,
+             w->nchecks == 1 ? "" : "s", w->name);
+    int rc = sdb_check_run_all(conn, w, &e->checks);
+    if (rc < 0)
+        return 1;
+    sdb_check_print(stdout, &e->checks);
+    return rc;
+}
+
+/* Everything after connecting: extensions, then either the checks alone
+ * (--check without --duration, --setup, --rebuild or an embedded cluster),
+ * or set-up, the run (unless --no-run), and the checks after it when
+ * --check was given.  Returns the exit status. */
+static int run_and_check(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
+                         const sdb_config *cfg, int mix, bool embedded, run_env *e)
+{
+    bool setting_up = cfg->setup || cfg->rebuild || embedded;
+    int rc = sdb_setup_extensions(conn, w, setting_up);
+    if (rc != 0)
+        return rc;
+    if (cfg->check && !cfg->duration_flag && !setting_up)
+        return run_checks(conn, w, e);
+    if (e->params.n > 0) {
+        char line[2048];
+        sdb_params_describe(&e->params, w, line, sizeof line);
+        sdb_info("parameters: %s", line);
+    }
+    if (prepare_tables(conn, ci, w, cfg, embedded, e))
+        return sdb_interrupted ? 130 : 1;
+    if (sdb_interrupted)
+        return 130;
+    rc = cfg->no_run ? 0 : run_benchmark(conn, ci, w, cfg, mix, embedded, e);
+    if (cfg->check && rc != 130 && !sdb_interrupted) {
+        int crc = run_checks(conn, w, e);
+        if (rc == 0)
+            rc = crc;
+    }
     return rc;
 }
 
@@ -191,6 +289,12 @@ int sdb_main(int argc, char **argv, const sdb_workload_def *w)
     int mix = find_mix(w, cfg.workload);
     if (mix < 0) {
         sdb_error("unknown workload type '%s'; try --list", cfg.workload);
+        sdb_config_free(&cfg);
+        return 2;
+    }
+    run_env env;
+    if (run_env_init(&env, w, &cfg) != 0) {
+        run_env_free(&env);
         sdb_config_free(&cfg);
         return 2;
     }
@@ -245,20 +349,13 @@ int sdb_main(int argc, char **argv, const sdb_workload_def *w)
         rc = sdb_tables_drop(conn, w);
         goto out;
     }
-    if (prepare_tables(conn, &ci, w, &cfg, embedded)) {
-        rc = sdb_interrupted ? 130 : 1;
-        goto out;
-    }
-    if (sdb_interrupted) {
-        rc = 130;
-        goto out;
-    }
-    rc = run_benchmark(conn, &ci, w, &cfg, mix, embedded);
+    rc = run_and_check(conn, &ci, w, &cfg, mix, embedded, &env);
 
 out:
     PQfinish(conn);
     if (emb)
         sdb_embedded_stop(emb, cfg.keep_embedded);
+    run_env_free(&env);
     sdb_config_free(&cfg);
     sdb_set_secret(NULL);
     return rc;

@@ -24,7 +24,11 @@ static const char *stmt_label(const sdb_workload_def *w, int stmt)
     case SDB_STMT_BEGIN: return "BEGIN";
     case SDB_STMT_COMMIT: return "COMMIT";
     case SDB_STMT_ROLLBACK: return "ROLLBACK";
-    case -100: return "(connection)";
+    case SDB_STMT_BEGIN_READ_COMMITTED: return "BEGIN (read committed)";
+    case SDB_STMT_BEGIN_REPEATABLE_READ: return "BEGIN (repeatable read)";
+    case SDB_STMT_BEGIN_SERIALIZABLE: return "BEGIN (serializable)";
+    case SDB_ERR_CONNECTION: return "(connection)";
+    case SDB_ERR_ABANDONED: return "(end of run)";
     default: return stmt >= 0 && stmt < w->nstmts ? w->stmts[stmt].name : "?";
     }
 }
@@ -48,9 +52,9 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
 {
     const sdb_workload_def *w = ri->w;
     const sdb_stats *s = &r->stats;
-    int64_t ok = sdb_stats_ok(s), failed = sdb_stats_failed(s);
-    int64_t total = ok + failed;
-    char a[32], b[32];
+    int64_t ok = sdb_stats_ok(s), rb = sdb_stats_rolled_back(s), failed = sdb_stats_failed(s);
+    int64_t done = ok + rb, total = done + failed;
+    char a[32], b[32], c[32];
     const char *rule = "==============================================================================";
     fprintf(out, "\n%s\n  stormdb-%s %s: %s\n%s\n", rule, w->name, SDB_VERSION,
             w->mixes[ri->mix].name, rule);
@@ -65,10 +69,14 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
         fprintf(out, "Sessions:   %d lost their connection during the run\n", r->sessions_lost);
 
     fprintf(out, "\nPerformance Summary\n");
-    fprintf(out, "  Transactions   %s completed, %s failed (%.2f%% success)\n",
-            sdb_fmt_count(a, sizeof a, ok), sdb_fmt_count(b, sizeof b, failed),
-            total ? 100.0 * (double)ok / (double)total : 0.0);
-    fprintf(out, "  Throughput     %.1f tps, %.1f statements/s\n", per_sec(ok, r),
+    fprintf(out, "  Transactions   %s committed, %s rolled back, %s failed (%.2f%% success)\n",
+            sdb_fmt_count(a, sizeof a, ok), sdb_fmt_count(c, sizeof c, rb),
+            sdb_fmt_count(b, sizeof b, failed),
+            total ? 100.0 * (double)done / (double)total : 0.0);
+    if (sdb_stats_retries(s))
+        fprintf(out, "  Retries        %s (serialization failures and deadlocks retried)\n",
+                sdb_fmt_count(a, sizeof a, sdb_stats_retries(s)));
+    fprintf(out, "  Throughput     %.1f tps, %.1f statements/s\n", per_sec(done, r),
             per_sec(sdb_stats_queries(s), r));
     fprintf(out, "  Statements    ");
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
@@ -90,14 +98,18 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
     }
 
     fprintf(out, "\nWorkload Breakdown\n");
-    fprintf(out, "  %-24s %12s %8s %10s %10s %10s %10s\n", "transaction", "completed",
-            "failed", "tps", "avg ms", "p95 ms", "p99 ms");
+    fprintf(out, "  %-20s %12s %9s %8s %8s %6s %10s %9s %9s %9s\n", "transaction",
+            "committed", "rolledback", "failed", "retries", "mix%", "tps", "avg ms", "p95 ms",
+            "p99 ms");
     for (int i = 0; i < w->ntxs; i++) {
         const sdb_txstats *t = &s->tx[i];
-        if (t->ok == 0 && t->failed == 0)
+        int64_t n = t->ok + t->rolled_back;
+        if (n == 0 && t->failed == 0)
             continue;
-        fprintf(out, "  %-24s %12s %8lld %10.1f %10.3f %10.3f %10.3f\n", w->txs[i].name,
-                sdb_fmt_count(a, sizeof a, t->ok), (long long)t->failed, per_sec(t->ok, r),
+        fprintf(out, "  %-20s %12s %9lld %8lld %8lld %6.2f %10.1f %9.3f %9.3f %9.3f\n",
+                w->txs[i].name, sdb_fmt_count(a, sizeof a, t->ok), (long long)t->rolled_back,
+                (long long)t->failed, (long long)t->retries,
+                total ? 100.0 * (double)(n + t->failed) / (double)total : 0.0, per_sec(n, r),
                 sdb_hist_mean(t->latency) / 1e6, ms(sdb_hist_percentile(t->latency, 95)),
                 ms(sdb_hist_percentile(t->latency, 99)));
     }
@@ -121,6 +133,22 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
     fflush(out);
 }
 
+/* A JSON string of s, made valid UTF-8 first if it is not (a server
+ * message in another encoding, a cut message): never NULL for a string. */
+static json_t *jstr(const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    if (j)
+        return j;
+    char *copy = strdup(s);
+    if (!copy)
+        return json_null();
+    sdb_utf8_sanitize(copy);
+    j = json_string(copy);
+    free(copy);
+    return j ? j : json_null();
+}
+
 static json_t *latency_json(const sdb_hist *h)
 {
     json_t *pct = json_object();
@@ -136,7 +164,8 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
 {
     const sdb_workload_def *w = ri->w;
     const sdb_stats *s = &r->stats;
-    int64_t ok = sdb_stats_ok(s), failed = sdb_stats_failed(s), total = ok + failed;
+    int64_t ok = sdb_stats_ok(s), rb = sdb_stats_rolled_back(s), failed = sdb_stats_failed(s);
+    int64_t done = ok + rb, total = done + failed;
     char started[64];
     time_t st = (time_t)ri->start_unix;
     struct tm tm;
@@ -144,47 +173,52 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
     strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
 
     json_t *run = json_pack(
-        "{s:s, s:s, s:s, s:s, s:I, s:i, s:i, s:i, s:f, s:f, s:I, s:b, s:s, s:b, s:s, s:s, s:s}",
-        "tool", "stormdb", "version", SDB_VERSION, "workload", w->name, "type",
-        w->mixes[ri->mix].name, "scale", (json_int_t)ri->scale, "workers", ri->cfg->workers,
+        "{s:s, s:s, s:o, s:o, s:I, s:i, s:i, s:i, s:f, s:f, s:I, s:b, s:s, s:b, s:o, s:o, s:s}",
+        "tool", "stormdb", "version", SDB_VERSION, "workload", jstr(w->name), "type",
+        jstr(w->mixes[ri->mix].name), "scale", (json_int_t)ri->scale, "workers", ri->cfg->workers,
         "connections", ri->cfg->connections, "threads", ri->threads, "duration_s",
         ri->cfg->duration_s, "elapsed_s", seconds(r), "seed", (json_int_t)ri->seed,
         "interrupted", r->interrupted, "load_model", "closed", "embedded", ri->embedded,
-        "target", ri->target, "server_version", ri->server_version, "start_time", started);
+        "target", jstr(ri->target), "server_version", jstr(ri->server_version), "start_time",
+        started);
 
     json_t *queries = json_object();
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
         json_object_set_new(queries, kind_names[k], json_integer(s->queries[k]));
 
-    json_t *perf = json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:I, s:o}", "total_transactions",
-                             (json_int_t)total, "successful", (json_int_t)ok, "failed",
-                             (json_int_t)failed, "success_rate",
-                             total ? 100.0 * (double)ok / (double)total : 0.0, "tps",
-                             per_sec(ok, r), "qps", per_sec(sdb_stats_queries(s), r),
-                             "statements", (json_int_t)sdb_stats_queries(s), "queries", queries);
+    json_t *perf = json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:I, s:o}", "total_transactions",
+        (json_int_t)total, "successful", (json_int_t)done, "rolled_back", (json_int_t)rb,
+        "failed", (json_int_t)failed, "retries", (json_int_t)sdb_stats_retries(s),
+        "success_rate", total ? 100.0 * (double)done / (double)total : 0.0, "tps",
+        per_sec(done, r), "qps", per_sec(sdb_stats_queries(s), r), "statements",
+        (json_int_t)sdb_stats_queries(s), "queries", queries);
 
     json_t *txs = json_array();
     for (int i = 0; i < w->ntxs; i++) {
         const sdb_txstats *t = &s->tx[i];
+        int64_t n = t->ok + t->rolled_back;
         json_array_append_new(
-            txs, json_pack("{s:s, s:f, s:I, s:I, s:f, s:o}", "name", w->txs[i].name, "weight",
-                           w->mixes[ri->mix].weights[i], "successful", (json_int_t)t->ok,
-                           "failed", (json_int_t)t->failed, "tps", per_sec(t->ok, r),
-                           "latency", latency_json(t->latency)));
+            txs, json_pack("{s:o, s:f, s:I, s:I, s:I, s:I, s:f, s:o}", "name", jstr(w->txs[i].name),
+                           "weight", w->mixes[ri->mix].weights[i], "successful", (json_int_t)n,
+                           "rolled_back", (json_int_t)t->rolled_back, "failed",
+                           (json_int_t)t->failed, "retries", (json_int_t)t->retries, "tps",
+                           per_sec(n, r), "latency", latency_json(t->latency)));
     }
     json_t *errors = json_array();
     for (int i = 0; i < s->nerrkinds; i++) {
         const sdb_errkind *e = &s->errkinds[i];
-        json_array_append_new(errors, json_pack("{s:s, s:s, s:I, s:s}", "sqlstate", e->sqlstate,
-                                                "statement", stmt_label(w, e->stmt), "count",
+        json_array_append_new(errors, json_pack("{s:o, s:o, s:I, s:o}", "sqlstate",
+                                                jstr(e->sqlstate), "statement",
+                                                jstr(stmt_label(w, e->stmt)), "count",
                                                 (json_int_t)e->count, "first_message",
-                                                e->first_msg));
+                                                jstr(e->first_msg)));
     }
     json_t *root = json_pack("{s:o, s:o, s:o, s:o, s:o}", "run", run, "performance", perf,
                              "latency", latency_json(s->latency), "transactions", txs, "errors",
                              errors);
     if (root && r->error[0])
-        json_object_set_new(root, "run_error", json_string(r->error));
+        json_object_set_new(root, "run_error", jstr(r->error));
     return root;
 }
 

@@ -2,6 +2,7 @@
 #include "setup.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,21 +114,172 @@ int sdb_tables_drop(PGconn *conn, const sdb_workload_def *w)
     return rc;
 }
 
+/* ---- extensions ---------------------------------------------------------- */
+
+/* Sets *found to whether `sql` (with $1 = name) returns a row.  Returns
+ * false after printing an error. */
+static bool has_row(PGconn *conn, const char *sql, const char *name, bool *found)
+{
+    PGresult *res = query1(conn, sql, name);
+    if (!res)
+        return false;
+    *found = PQntuples(res) > 0;
+    PQclear(res);
+    return true;
+}
+
+/* Creates extension `name` (quoted as an identifier).  Returns 0, or 1 after
+ * printing the server's error. */
+static int create_extension(PGconn *conn, const sdb_workload_def *w, const char *name)
+{
+    char *ident = PQescapeIdentifier(conn, name, strlen(name));
+    if (!ident) {
+        sdb_error("cannot quote the extension name '%s': %s", name, PQerrorMessage(conn));
+        return 1;
+    }
+    char sql[512];
+    snprintf(sql, sizeof sql, "CREATE EXTENSION IF NOT EXISTS %s", ident);
+    PQfreemem(ident);
+    PGresult *res = PQexec(conn, sql);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        char msg[512];
+        sdb_conn_error(conn, res, msg, sizeof msg);
+        sdb_error("workload %s needs the PostgreSQL extension '%s', which cannot be "
+                  "created: %s", w->name, name, msg);
+        rc = 1;
+    } else {
+        sdb_info("created extension %s", name);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int sdb_setup_extensions(PGconn *conn, const sdb_workload_def *w, bool create)
+{
+    for (int i = 0; i < w->nextensions; i++) {
+        const char *name = w->extensions[i];
+        bool found;
+        if (!has_row(conn, "SELECT 1 FROM pg_extension WHERE extname = $1", name, &found))
+            return 1;
+        if (found)
+            continue;
+        if (!has_row(conn, "SELECT 1 FROM pg_available_extensions WHERE name = $1", name,
+                     &found))
+            return 1;
+        if (!found) {
+            const char *host = PQhost(conn), *port = PQport(conn);
+            sdb_error("workload %s needs the PostgreSQL extension '%s', which is not "
+                      "installed on the server (host %s, port %s): install it on the server (e.g. "
+                      "the Debian package postgresql-%d-%s, or build it), then run again",
+                      w->name, name, host && *host ? host : "localhost",
+                      port && *port ? port : "5432", PQserverVersion(conn) / 10000, name);
+            return 2;
+        }
+        if (!create) {
+            sdb_error("workload %s needs the PostgreSQL extension '%s', which the server "
+                      "has but database %s has not created: run with --setup (or "
+                      "--rebuild) to create it, or CREATE EXTENSION %s yourself",
+                      w->name, name, PQdb(conn), name);
+            return 1;
+        }
+        if (create_extension(conn, w, name))
+            return 1;
+    }
+    return 0;
+}
+
 /* ---- loading ------------------------------------------------------------- */
 
-typedef struct loader {
-    const sdb_load_def *load;
-    const sdb_conninfo *ci;
-    int64_t scale;
-    uint64_t seed;
-    int index;
+/* The loaders' random streams: bit 62 set, the load index in bits 32..61,
+ * the chunk number below (workers use small stream numbers). */
+#define LOAD_STREAM(index, chunk) \
+    ((UINT64_C(1) << 62) | ((uint64_t)(index) << 32) | (uint64_t)(chunk))
+#define PROGRESS_NS INT64_C(2000000000)   /* a progress line every 2 s */
+#define POLL_NS     50000000L             /* the main thread's wait step */
+
+/* One load (one table) and its progress. */
+typedef struct load_job {
+    const sdb_load_def *def;
+    int index;                  /* in w->loads: part of its random streams */
     int64_t total;              /* rows to load */
-    _Atomic int64_t done;       /* rows shipped so far */
-    atomic_bool finished;
-    bool failed;
-    char error[600];
+    int64_t nchunks;            /* >= 1; 1 = COPY FREEZE in the TRUNCATE's transaction */
+    _Atomic int64_t done;       /* rows shipped, added to by every loader (relaxed) */
+} load_job;
+
+/* Chunk `chunk` of job `job`: one entry of the queue. */
+typedef struct chunk_ref {
+    int job;
+    int64_t chunk;
+} chunk_ref;
+
+/* The loader threads and what they share.  The queue is read-only while the
+ * threads run; `next` hands out its entries. */
+typedef struct load_pool {
+    const sdb_conninfo *ci;
+    const sdb_load_env *env;
+    load_job *jobs;
+    int njobs;
+    chunk_ref *queue;           /* every chunk of every job, job by job */
+    int64_t nqueue;
+    _Atomic int64_t next;       /* next entry of queue (or of jobs) to take */
+    int nthreads;
+    PGconn **conns;             /* per thread: opened and used by that thread,
+                                 * closed by pool_close */
+    PGcancel **cancels;         /* per thread: set once connected (under
+                                 * lock), for the main thread to cancel with */
+    atomic_int running;         /* threads of the current phase not finished */
+    atomic_bool stop;           /* set on the first failure: everyone stops */
+    pthread_mutex_t lock;       /* guards error and cancels */
+    char error[600];            /* the first failure; "" when none */
+} load_pool;
+
+/* A thread's identity in the pool. */
+typedef struct pool_thread {
+    load_pool *pool;
+    int id;
     pthread_t tid;
-} loader;
+} pool_thread;
+
+/* Records the first failure (later ones are consequences) and stops the
+ * other threads. */
+static void pool_fail(load_pool *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void pool_fail(load_pool *p, const char *fmt, ...)
+{
+    pthread_mutex_lock(&p->lock);
+    if (!p->error[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->error, sizeof p->error, fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&p->lock);
+    atomic_store(&p->stop, true);
+}
+
+static bool pool_stopping(load_pool *p)
+{
+    return sdb_interrupted || atomic_load_explicit(&p->stop, memory_order_relaxed);
+}
+
+/* Runs a command of the loader; on failure records "WHERE: what TABLE: msg". */
+static bool pool_exec(load_pool *p, PGconn *conn, const char *sql, const sdb_load_def *ld,
+                      const char *what)
+{
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok) {
+        char msg[400];
+        sdb_conn_error(conn, res, msg, sizeof msg);
+        if (sdb_interrupted)
+            pool_fail(p, "interrupted");
+        else
+            pool_fail(p, "%s: %s %s: %s", ld->where, what, ld->table, msg);
+    }
+    PQclear(res);
+    return ok;
+}
 
 static bool ship(PGconn *conn, sdb_copybuf *b)
 {
@@ -139,137 +291,213 @@ static bool ship(PGconn *conn, sdb_copybuf *b)
     return true;
 }
 
-static bool exec_ok(PGconn *conn, const char *sql, loader *l)
+/* What one loader thread makes rows with: its context and COPY buffer. */
+typedef struct row_maker {
+    sdb_ctx ctx;
+    sdb_copybuf buf;
+} row_maker;
+
+/* Makes rows first..last of job j into the COPY under way on conn, shipping
+ * the buffer whenever it passes SDB_COPY_FLUSH.  Returns NULL when every row
+ * was shipped, or the reason to abort the COPY (the failure recorded; "" when
+ * the connection broke). */
+static const char *copy_rows(load_pool *p, load_job *j, row_maker *m, PGconn *conn,
+                             int64_t first, int64_t last)
 {
-    PGresult *res = PQexec(conn, sql);
-    ExecStatusType st = PQresultStatus(res);
-    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    if (!ok) {
-        char msg[400];
-        sdb_conn_error(conn, res, msg, sizeof msg);
-        snprintf(l->error, sizeof l->error, "%s: loading %s: %s", l->load->where,
-                 l->load->table, msg);
+    const sdb_load_def *ld = j->def;
+    sdb_ctx *c = &m->ctx;
+    sdb_copybuf *b = &m->buf;
+    int64_t shipped = first - 1;
+    for (int64_t row = first; row <= last; row++) {
+        c->row = row;
+        c->arena_used = 0;
+        ld->row(c, b);
+        sdb_copybuf_end_row(b);
+        if (c->error_where) {
+            pool_fail(p, "%s: run-time error: %s", c->error_where, c->error_msg);
+            return "workload error";
+        }
+        if (b->oom) {
+            pool_fail(p, "out of memory making rows of %s", ld->table);
+            return "out of memory";
+        }
+        if (b->len >= SDB_COPY_FLUSH || row == last) {
+            if (!ship(conn, b))
+                return "";
+            atomic_fetch_add_explicit(&j->done, row - shipped, memory_order_relaxed);
+            shipped = row;
+            if (pool_stopping(p)) {
+                if (sdb_interrupted)
+                    pool_fail(p, "interrupted");
+                return "interrupted";
+            }
+        }
     }
-    PQclear(res);
-    return ok;
+    return NULL;
 }
 
-/* Generates and COPYs all rows of one table. */
-static bool load_table(loader *l, PGconn *conn)
+/* Ends the COPY under way on conn: normally when abort_msg is NULL, else
+ * aborted with that message ("" = the connection broke: nothing to send).
+ * Returns true when the COPY succeeded; otherwise the failure is recorded
+ * (the server's message, unless one was recorded with abort_msg). */
+static bool end_copy(load_pool *p, PGconn *conn, const sdb_load_def *ld,
+                     const char *abort_msg)
 {
-    const sdb_load_def *ld = l->load;
-    char sql[1024];
-    if (!exec_ok(conn, "SET synchronous_commit = off", l) || !exec_ok(conn, "BEGIN", l))
-        return false;
-    snprintf(sql, sizeof sql, "TRUNCATE %s", ld->table);
-    if (!exec_ok(conn, sql, l))
-        return false;
-    snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN WITH (FREEZE)", ld->table, ld->columns);
-    PGresult *res = PQexec(conn, sql);
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        char msg[400];
-        sdb_conn_error(conn, res, msg, sizeof msg);
-        snprintf(l->error, sizeof l->error, "%s: loading %s: %s", ld->where, ld->table, msg);
-        PQclear(res);
-        return false;
-    }
-    PQclear(res);
-
-    sdb_ctx c;
-    memset(&c, 0, sizeof c);
-    sdb_copybuf b;
-    c.arena = malloc(SDB_ARENA_BYTES);
-    bool ok = c.arena && sdb_copybuf_init(&b);
-    if (!ok) {
-        free(c.arena);
-        snprintf(l->error, sizeof l->error, "out of memory");
-        PQputCopyEnd(conn, "out of memory");
-        return false;
-    }
-    sdb_rng_seed(&c.rng, l->seed, UINT64_C(0x10000000) + (uint64_t)l->index);
-    c.scale = l->scale;
-    const char *abort_msg = NULL;
-    for (int64_t row = 1; row <= l->total; row++) {
-        c.row = row;
-        c.arena_used = 0;
-        ld->row(&c, &b);
-        sdb_copybuf_end_row(&b);
-        if (c.error_where) {
-            snprintf(l->error, sizeof l->error, "%s: run-time error: %s", c.error_where,
-                     c.error_msg);
-            abort_msg = "workload error";
-            break;
-        }
-        if (b.oom) {
-            snprintf(l->error, sizeof l->error, "out of memory making rows of %s", ld->table);
-            abort_msg = "out of memory";
-            break;
-        }
-        if (b.len >= SDB_COPY_FLUSH) {
-            if (!ship(conn, &b)) {
-                abort_msg = "";
-                break;
-            }
-            atomic_store_explicit(&l->done, row, memory_order_relaxed);
-            if (sdb_interrupted) {
-                snprintf(l->error, sizeof l->error, "interrupted");
-                abort_msg = "interrupted";
-                break;
-            }
-        }
-    }
-    if (!abort_msg && !ship(conn, &b))
-        abort_msg = "";
-    free(c.arena);
-    sdb_copybuf_free(&b);
-    if (abort_msg && *abort_msg) {
+    if (abort_msg && *abort_msg)
         PQputCopyEnd(conn, abort_msg);
-    } else if (!abort_msg && PQputCopyEnd(conn, NULL) != 1) {
+    else if (!abort_msg && PQputCopyEnd(conn, NULL) != 1)
         abort_msg = "";
-    }
-    res = PQgetResult(conn);
+    PGresult *res = PQgetResult(conn);
     if (!abort_msg && PQresultStatus(res) != PGRES_COMMAND_OK)
         abort_msg = "";
-    if (abort_msg && !l->error[0]) {
+    if (abort_msg && !*abort_msg) {
         char msg[400];
         sdb_conn_error(conn, res, msg, sizeof msg);
-        snprintf(l->error, sizeof l->error, "%s: loading %s: %s", ld->where, ld->table, msg);
+        pool_fail(p, "%s: loading %s: %s", ld->where, ld->table, msg);
     }
     PQclear(res);
     while ((res = PQgetResult(conn)))
         PQclear(res);
-    if (abort_msg)
-        return false;
-    atomic_store(&l->done, l->total);
-    return exec_ok(conn, "COMMIT", l);
+    return abort_msg == NULL;
 }
 
-static void *loader_main(void *arg)
+/* Loads one chunk on conn: its own COPY, or for a one-chunk job the whole
+ * TRUNCATE + COPY FREEZE transaction.  Returns false after recording the
+ * failure. */
+static bool load_chunk(load_pool *p, row_maker *m, PGconn *conn, chunk_ref r)
 {
-    loader *l = arg;
-    PGconn *conn = sdb_connect(l->ci, l->error, sizeof l->error);
-    if (!conn)
-        l->failed = true;
-    else if (!load_table(l, conn))
-        l->failed = true;
-    PQfinish(conn);
-    atomic_store(&l->finished, true);
+    load_job *j = &p->jobs[r.job];
+    const sdb_load_def *ld = j->def;
+    bool single = j->nchunks == 1;
+    char sql[1024];
+    if (single) {
+        snprintf(sql, sizeof sql, "TRUNCATE %s", ld->table);
+        if (!pool_exec(p, conn, "BEGIN", ld, "loading") || !pool_exec(p, conn, sql, ld, "loading"))
+            return false;
+    }
+    snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN%s", ld->table, ld->columns,
+             single ? " WITH (FREEZE)" : "");
+    PGresult *res = PQexec(conn, sql);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        char msg[400];
+        sdb_conn_error(conn, res, msg, sizeof msg);
+        pool_fail(p, "%s: loading %s: %s", ld->where, ld->table, msg);
+        PQclear(res);
+        return false;
+    }
+    PQclear(res);
+
+    sdb_rng_seed(&m->ctx.rng, p->env->seed, LOAD_STREAM(j->index, r.chunk));
+    sdb_copybuf_clear(&m->buf);
+    int64_t first = single ? 1 : r.chunk * SDB_LOAD_CHUNK_ROWS + 1;
+    int64_t last = single ? j->total : first + SDB_LOAD_CHUNK_ROWS - 1;
+    if (last > j->total)
+        last = j->total;
+    if (!end_copy(p, conn, ld, copy_rows(p, j, m, conn, first, last)))
+        return false;
+    return !single || pool_exec(p, conn, "COMMIT", ld, "loading");
+}
+
+/* Connects thread t and publishes its cancel handle.  Returns the
+ * connection, or NULL after recording the failure. */
+static PGconn *pool_connect(pool_thread *t)
+{
+    load_pool *p = t->pool;
+    char err[512];
+    PGconn *conn = sdb_connect(p->ci, err, sizeof err);
+    if (!conn) {
+        pool_fail(p, "loader connection: %s", err);
+        return NULL;
+    }
+    p->conns[t->id] = conn;
+    PGcancel *cn = PQgetCancel(conn);
+    pthread_mutex_lock(&p->lock);
+    p->cancels[t->id] = cn;
+    pthread_mutex_unlock(&p->lock);
+    /* Synchronous commits, whatever the server's default: until the commit
+     * record of a chunk is flushed, hint bits cannot be set on its rows, and
+     * the VACUUM after the load leaves their pages not all-visible
+     * (PostgreSQL 15, lazy_scan_prune).  One flush per chunk costs little. */
+    PGresult *res = PQexec(conn, "SET synchronous_commit = on");
+    PQclear(res);
+    return conn;
+}
+
+/* A loader thread: connects, then loads chunks from the queue until it is
+ * empty or the pool stops.  Its connection stays open for the next phase. */
+static void *load_thread(void *arg)
+{
+    pool_thread *t = arg;
+    load_pool *p = t->pool;
+    row_maker *m = calloc(1, sizeof *m);
+    PGconn *conn = pool_connect(t);
+    if (m)
+        m->ctx.arena = malloc(SDB_ARENA_BYTES);
+    if (!m || !m->ctx.arena || !sdb_copybuf_init(&m->buf)) {
+        if (m && m->ctx.arena)
+            free(m->ctx.arena);
+        free(m);
+        m = NULL;
+        pool_fail(p, "out of memory");
+    }
+    if (conn && m) {
+        m->ctx.scale = p->env->scale;
+        m->ctx.params = p->env->params;
+        m->ctx.nurand_c = p->env->nurand_c;
+        m->ctx.sequences = p->env->sequences;
+        m->ctx.worker = 0;
+        m->ctx.nworkers = 0;
+        while (!pool_stopping(p)) {
+            int64_t k = atomic_fetch_add(&p->next, 1);
+            if (k >= p->nqueue || !load_chunk(p, m, conn, p->queue[k]))
+                break;
+        }
+    }
+    if (m) {
+        free(m->ctx.arena);
+        sdb_copybuf_free(&m->buf);
+        free(m);
+    }
+    atomic_fetch_sub(&p->running, 1);
     return NULL;
 }
 
-static void load_progress(loader *ls, int n, int64_t t0, bool final)
+/* A maintenance thread: VACUUM (FREEZE, ANALYZE) or ANALYZE of the tables,
+ * one job after another from the shared counter. */
+static void *maintain_thread(void *arg)
+{
+    pool_thread *t = arg;
+    load_pool *p = t->pool;
+    PGconn *conn = p->conns[t->id];
+    while (conn && !pool_stopping(p)) {
+        int64_t k = atomic_fetch_add(&p->next, 1);
+        if (k >= p->njobs)
+            break;
+        const load_job *j = &p->jobs[k];
+        char sql[600];
+        snprintf(sql, sizeof sql, "%s %s",
+                 j->nchunks > 1 ? "VACUUM (FREEZE, ANALYZE)" : "ANALYZE", j->def->table);
+        if (!pool_exec(p, conn, sql, j->def, j->nchunks > 1 ? "vacuuming" : "analyzing"))
+            break;
+    }
+    atomic_fetch_sub(&p->running, 1);
+    return NULL;
+}
+
+static void load_progress(const load_pool *p, int64_t t0, bool final)
 {
     int64_t done = 0, total = 0;
-    for (int i = 0; i < n; i++) {
-        done += atomic_load_explicit(&ls[i].done, memory_order_relaxed);
-        total += ls[i].total;
+    for (int i = 0; i < p->njobs; i++) {
+        done += atomic_load_explicit(&p->jobs[i].done, memory_order_relaxed);
+        total += p->jobs[i].total;
     }
     double secs = (double)(sdb_now_ns() - t0) / 1e9;
     double rate = secs > 0 ? (double)done / secs : 0;
     char d[32], t[32];
     if (final) {
-        sdb_info("loaded %s rows in %.1f s (%.0f rows/s)", sdb_fmt_count(d, sizeof d, done),
-                 secs, rate);
+        sdb_info("loaded %s rows in %.1f s (%.0f rows/s, %d loader%s)",
+                 sdb_fmt_count(d, sizeof d, done), secs, rate, p->nthreads,
+                 p->nthreads == 1 ? "" : "s");
         return;
     }
     double eta = rate > 0 ? (double)(total - done) / rate : 0;
@@ -278,85 +506,185 @@ static void load_progress(loader *ls, int n, int64_t t0, bool final)
              total ? 100.0 * (double)done / (double)total : 100.0, rate, eta);
 }
 
-static int run_loads(const sdb_conninfo *ci, const sdb_workload_def *w, int64_t scale,
-                     uint64_t seed)
+/* Runs fn on every thread of the pool and waits for them, printing load
+ * progress every 2 s when `progress`, and cancelling the threads' running
+ * commands once on an interrupt.  Returns false when the pool failed, was
+ * interrupted, or a thread could not start (the failure recorded). */
+static bool pool_phase(load_pool *p, void *(*fn)(void *), bool progress)
 {
-    if (w->nloads == 0)
-        return 0;
-    loader *ls = calloc((size_t)w->nloads, sizeof *ls);
-    if (!ls) {
-        sdb_error("out of memory");
-        return 1;
+    pool_thread *ts = calloc((size_t)p->nthreads, sizeof *ts);
+    if (!ts) {
+        pool_fail(p, "out of memory");
+        return false;
     }
-    sdb_ctx c;
-    memset(&c, 0, sizeof c);
-    c.scale = scale;
-    int rc = 0;
-    for (int i = 0; i < w->nloads; i++) {
-        ls[i].load = &w->loads[i];
-        ls[i].ci = ci;
-        ls[i].scale = scale;
-        ls[i].seed = seed;
-        ls[i].index = i;
-        ls[i].total = w->loads[i].rows(&c);
-        if (c.error_where) {
-            sdb_error("%s: run-time error: %s", c.error_where, c.error_msg);
-            free(ls);
-            return 1;
-        }
-        if (ls[i].total < 0)
-            ls[i].total = 0;
-    }
-    int64_t t0 = sdb_now_ns();
+    atomic_store(&p->next, 0);
+    atomic_store(&p->running, p->nthreads);
     int started = 0;
-    for (; started < w->nloads; started++)
-        if (pthread_create(&ls[started].tid, NULL, loader_main, &ls[started]) != 0)
+    for (; started < p->nthreads; started++) {
+        ts[started].pool = p;
+        ts[started].id = started;
+        if (pthread_create(&ts[started].tid, NULL, fn, &ts[started]) != 0)
             break;
-    int64_t next = t0 + INT64_C(2000000000);
-    for (;;) {
-        bool all = true;
-        for (int i = 0; i < started; i++)
-            all &= atomic_load(&ls[i].finished);
-        if (all)
-            break;
-        struct timespec ts = {0, 50000000};
-        nanosleep(&ts, NULL);
-        if (sdb_now_ns() >= next) {
-            load_progress(ls, started, t0, false);
-            next += INT64_C(2000000000);
+    }
+    if (started < p->nthreads) {
+        atomic_fetch_sub(&p->running, p->nthreads - started);
+        pool_fail(p, "cannot start loader threads");
+    }
+    int64_t t0 = sdb_now_ns(), next = t0 + PROGRESS_NS;
+    bool cancelled = false;
+    while (atomic_load(&p->running) > 0) {
+        struct timespec ts_wait = {0, POLL_NS};
+        nanosleep(&ts_wait, NULL);
+        if (sdb_interrupted && !cancelled) {
+            cancelled = true;
+            pthread_mutex_lock(&p->lock);
+            for (int i = 0; i < p->nthreads; i++) {
+                char buf[256];
+                if (p->cancels[i])
+                    PQcancel(p->cancels[i], buf, sizeof buf);
+            }
+            pthread_mutex_unlock(&p->lock);
+        }
+        if (progress && sdb_now_ns() >= next) {
+            load_progress(p, t0, false);
+            next += PROGRESS_NS;
         }
     }
     for (int i = 0; i < started; i++)
-        pthread_join(ls[i].tid, NULL);
-    if (started < w->nloads) {
-        sdb_error("cannot start loader threads");
-        rc = 1;
-    }
-    for (int i = 0; i < started; i++) {
-        if (ls[i].failed) {
-            sdb_error("%s", ls[i].error);
-            rc = 1;
-        }
-    }
-    if (rc == 0)
-        load_progress(ls, started, t0, true);
-    free(ls);
-    return rc;
+        pthread_join(ts[i].tid, NULL);
+    free(ts);
+    if (sdb_interrupted)
+        pool_fail(p, "interrupted");
+    if (progress && !p->error[0])
+        load_progress(p, t0, true);
+    return !p->error[0];
 }
 
-int sdb_setup_run(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
-                  int64_t scale, uint64_t seed)
+/* Closes the pool's connections and frees it. */
+static void pool_close(load_pool *p)
 {
-    int64_t t0 = sdb_now_ns();
-    sdb_info("setting up workload %s at scale %lld", w->name, (long long)scale);
-    for (int i = 0; i < w->nschema; i++)
-        if (sdb_exec_sql(conn, &w->schema[i]))
+    for (int i = 0; p->conns && p->cancels && i < p->nthreads; i++) {
+        PQfreeCancel(p->cancels[i]);
+        PQfinish(p->conns[i]);
+    }
+    free(p->conns);
+    free(p->cancels);
+    free(p->queue);
+    free(p->jobs);
+    pthread_mutex_destroy(&p->lock);
+}
+
+/* Average COPY text bytes of a row of load i, from up to SAMPLE_ROWS rows
+ * made with a private random stream and private sequences (so the sample
+ * changes nothing of the real load).  0 when the sample cannot be made. */
+#define SAMPLE_ROWS 1000
+static double sample_row_bytes(const sdb_workload_def *w, int i, const sdb_load_env *env)
+{
+    const sdb_load_def *ld = &w->loads[i];
+    sdb_ctx c;
+    memset(&c, 0, sizeof c);
+    c.scale = env->scale;
+    c.params = env->params;
+    c.nurand_c = env->nurand_c;
+    int64_t *seqs = calloc((size_t)(w->nsequences > 0 ? w->nsequences : 1), sizeof *seqs);
+    c.sequences = seqs;
+    c.arena = malloc(SDB_ARENA_BYTES);
+    sdb_copybuf b;
+    double avg = 0;
+    if (seqs && c.arena && sdb_copybuf_init(&b)) {
+        sdb_rng_seed(&c.rng, env->seed, LOAD_STREAM(i, UINT64_C(0xFFFFFFFF)));
+        int64_t n = ld->rows(&c);
+        if (n > SAMPLE_ROWS)
+            n = SAMPLE_ROWS;
+        int64_t made = 0;
+        for (int64_t row = 1; row <= n && !c.error_where && !b.oom; row++, made++) {
+            c.row = row;
+            c.arena_used = 0;
+            ld->row(&c, &b);
+            sdb_copybuf_end_row(&b);
+        }
+        if (made > 0)
+            avg = (double)b.len / (double)made;
+        sdb_copybuf_free(&b);
+    }
+    free(c.arena);
+    free(seqs);
+    return avg;
+}
+
+/* Sizes every load and builds the queue of chunks.  Returns 0, or 1 with a
+ * message printed. */
+static int pool_plan(load_pool *p, const sdb_workload_def *w, const sdb_load_env *env)
+{
+    sdb_ctx c;
+    memset(&c, 0, sizeof c);
+    c.scale = env->scale;
+    c.params = env->params;
+    c.nurand_c = env->nurand_c;
+    c.sequences = env->sequences;
+    p->jobs = calloc((size_t)w->nloads, sizeof *p->jobs);
+    if (!p->jobs)
+        goto oom;
+    p->njobs = w->nloads;
+    for (int i = 0; i < w->nloads; i++) {
+        load_job *j = &p->jobs[i];
+        j->def = &w->loads[i];
+        j->index = i;
+        j->total = w->loads[i].rows(&c);
+        if (c.error_where) {
+            sdb_error("%s: run-time error: %s", c.error_where, c.error_msg);
             return 1;
-    if (run_loads(ci, w, scale, seed))
-        return 1;
-    if (sdb_interrupted)
-        return 1;
-    int64_t t1 = sdb_now_ns();
+        }
+        if (j->total < 0)
+            j->total = 0;
+        double bytes = (double)j->total * sample_row_bytes(w, i, env);
+        j->nchunks = j->total <= SDB_LOAD_CHUNK_ROWS || bytes < SDB_LOAD_PARALLEL_BYTES
+            ? 1 : (j->total + SDB_LOAD_CHUNK_ROWS - 1) / SDB_LOAD_CHUNK_ROWS;
+        p->nqueue += j->nchunks;
+    }
+    p->queue = calloc((size_t)p->nqueue, sizeof *p->queue);
+    if (!p->queue)
+        goto oom;
+    int64_t q = 0;
+    for (int i = 0; i < p->njobs; i++)
+        for (int64_t k = 0; k < p->jobs[i].nchunks; k++)
+            p->queue[q++] = (chunk_ref){ i, k };
+    int threads = env->threads > 0 ? env->threads : sdb_ncpus();
+    if (env->threads <= 0 && threads < 2)
+        threads = 2;
+    if (threads > p->nqueue)
+        threads = (int)p->nqueue;
+    p->nthreads = threads;
+    p->conns = calloc((size_t)threads, sizeof *p->conns);
+    p->cancels = calloc((size_t)threads, sizeof *p->cancels);
+    if (!p->conns || !p->cancels)
+        goto oom;
+    return 0;
+oom:
+    sdb_error("out of memory");
+    return 1;
+}
+
+/* TRUNCATE (committed) every table loaded in several chunks, before their
+ * chunks COPY in parallel. */
+static int truncate_multi(PGconn *conn, const load_pool *p)
+{
+    for (int i = 0; i < p->njobs; i++) {
+        if (p->jobs[i].nchunks == 1)
+            continue;
+        char sql[600];
+        snprintf(sql, sizeof sql, "TRUNCATE %s", p->jobs[i].def->table);
+        sdb_sql cmd = { sql, p->jobs[i].def->where };
+        if (sdb_exec_sql(conn, &cmd))
+            return 1;
+    }
+    return 0;
+}
+
+/* Runs the after-load commands on conn with a generous maintenance_work_mem
+ * (index builds). */
+static int run_after_load(PGconn *conn, const sdb_workload_def *w)
+{
     PGresult *res = PQexec(conn, "SET maintenance_work_mem = '256MB'");
     PQclear(res);
     for (int i = 0; i < w->nafter_load; i++) {
@@ -367,10 +695,47 @@ int sdb_setup_run(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *
     }
     res = PQexec(conn, "RESET maintenance_work_mem");
     PQclear(res);
-    int64_t t2 = sdb_now_ns();
-    sdb_info("setup done in %.1f s (after-load commands %.1f s)", (double)(t2 - t0) / 1e9,
-             (double)(t2 - t1) / 1e9);
     return 0;
+}
+
+int sdb_setup_run(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
+                  const sdb_load_env *env)
+{
+    int64_t t0 = sdb_now_ns();
+    sdb_info("setting up workload %s at scale %lld", w->name, (long long)env->scale);
+    for (int i = 0; i < w->nschema; i++)
+        if (sdb_exec_sql(conn, &w->schema[i]))
+            return 1;
+    load_pool p;
+    memset(&p, 0, sizeof p);
+    p.ci = ci;
+    p.env = env;
+    pthread_mutex_init(&p.lock, NULL);
+    int rc = 1;
+    int64_t t1 = t0, t2 = t0;
+    if (w->nloads > 0) {
+        if (pool_plan(&p, w, env) || truncate_multi(conn, &p))
+            goto out;
+        if (!pool_phase(&p, load_thread, true))
+            goto fail;
+    }
+    t1 = sdb_now_ns();
+    if (run_after_load(conn, w))
+        goto out;
+    t2 = sdb_now_ns();
+    if (w->nloads > 0 && !pool_phase(&p, maintain_thread, false))
+        goto fail;
+    int64_t t3 = sdb_now_ns();
+    sdb_info("setup done in %.1f s (loading %.1f s, after-load commands %.1f s, "
+             "vacuum and analyze %.1f s)", (double)(t3 - t0) / 1e9,
+             (double)(t1 - t0) / 1e9, (double)(t2 - t1) / 1e9, (double)(t3 - t2) / 1e9);
+    rc = 0;
+    goto out;
+fail:
+    sdb_error("%s", p.error);
+out:
+    pool_close(&p);
+    return rc;
 }
 
 int sdb_scale_detect(PGconn *conn, const sdb_workload_def *w, int64_t *scale)

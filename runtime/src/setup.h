@@ -25,12 +25,54 @@ int sdb_tables_inspect(PGconn *conn, const sdb_workload_def *w, sdb_tables_state
  * 1 with a message printed. */
 int sdb_tables_drop(PGconn *conn, const sdb_workload_def *w);
 
-/* Runs the schema, loads every table (in parallel, one connection per table,
- * COPY FREEZE), then the after-load commands.  Prints progress and timings.
- * Returns 0, or 1 with a message printed (located at the .swl command that
- * failed). */
+/* The values every loader context needs besides the scale. */
+typedef struct sdb_load_env {
+    int64_t scale;
+    uint64_t seed;
+    const sdb_value *params;    /* w->nparams resolved values */
+    const int64_t *nurand_c;    /* C-Load for A = 255, 1023, 8191 */
+    int64_t *sequences;         /* w->nsequences shared counters */
+    int threads;                /* loader connections; 0 = one per CPU, at least 2 */
+} sdb_load_env;
+
+/* Rows of one chunk of a load: fixed, so the rows made (and the random
+ * stream of each) do not depend on the number of loader threads. */
+#define SDB_LOAD_CHUNK_ROWS INT64_C(500000)
+/* A load is split into chunks only when its COPY text is estimated (from a
+ * sample of its rows) at more than this many bytes: below it, one
+ * TRUNCATE + COPY FREEZE stream is faster, since a table loaded in
+ * parallel chunks needs a VACUUM (FREEZE) pass afterwards, while the
+ * server's parsing of a small load gains little from parallel streams
+ * (measured: bench/load-compare.sh). */
+#define SDB_LOAD_PARALLEL_BYTES (64.0 * 1024 * 1024)
+
+/*
+ * Runs the schema, then loads every table: each load is cut into chunks of
+ * SDB_LOAD_CHUNK_ROWS rows, chunk k made from the random stream of (seed,
+ * load index, k), and a pool of env->threads loader threads (each with its
+ * own connection) takes chunks from a shared queue.  A load of one chunk
+ * is TRUNCATE + COPY ... WITH (FREEZE) in one transaction; a load of several
+ * is truncated once, then its chunks COPY in parallel.  Then the after-load
+ * commands (on conn), then, in parallel on the pool's connections,
+ * VACUUM (FREEZE, ANALYZE) of the tables loaded in several chunks and
+ * ANALYZE of the others.  Prints progress every 2 s and timings.  An
+ * interrupt (sdb_interrupted) aborts every COPY and cancels running
+ * commands.  Returns 0, or 1 with a message printed (located at the .swl
+ * command that failed).
+ */
 int sdb_setup_run(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
-                  int64_t scale, uint64_t seed);
+                  const sdb_load_env *env);
+
+/*
+ * Makes sure every extension of w->extensions exists in the database: when
+ * pg_extension has it, fine; else when pg_available_extensions lists it,
+ * creates it (CREATE EXTENSION IF NOT EXISTS) when `create`, otherwise says
+ * to run --setup; else reports that the server lacks it (with the Debian
+ * package to install).  Returns 0; 1 after a database error or when the
+ * extension is available but not created and !create; 2 when the server does
+ * not have it.  Messages are printed.
+ */
+int sdb_setup_extensions(PGconn *conn, const sdb_workload_def *w, bool create);
 
 /* Runs w->scale_query.  Returns 1 and sets *scale when it gave a positive
  * integer, 0 when the workload has none or it gave nothing usable, -1 on a

@@ -1,6 +1,7 @@
 /* stats.c — see stats.h. */
 #include "stats.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,10 +54,11 @@ void sdb_stats_error(sdb_stats *s, const char *sqlstate, int stmt, const char *m
         strncpy(k->sqlstate, sqlstate, sizeof k->sqlstate - 1);
         k->stmt = stmt;
         sdb_scrub(k->first_msg, sizeof k->first_msg, msg ? msg : "");
-        /* keep the first line only */
+        /* keep the first line only, and valid UTF-8 after the cut */
         char *nl = strchr(k->first_msg, '\n');
         if (nl)
             *nl = '\0';
+        sdb_utf8_sanitize(k->first_msg);
     }
     k->count++;
 }
@@ -65,7 +67,9 @@ void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src)
 {
     for (int i = 0; i < dst->ntx && i < src->ntx; i++) {
         dst->tx[i].ok += src->tx[i].ok;
+        dst->tx[i].rolled_back += src->tx[i].rolled_back;
         dst->tx[i].failed += src->tx[i].failed;
+        dst->tx[i].retries += src->tx[i].retries;
         sdb_hist_merge(dst->tx[i].latency, src->tx[i].latency);
     }
     sdb_hist_merge(dst->latency, src->latency);
@@ -86,20 +90,33 @@ void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src)
     }
 }
 
-int64_t sdb_stats_ok(const sdb_stats *s)
+/* Sum of one counter of every transaction type. */
+static int64_t tx_sum(const sdb_stats *s, size_t offset)
 {
     int64_t n = 0;
     for (int i = 0; i < s->ntx; i++)
-        n += s->tx[i].ok;
+        n += *(const int64_t *)(const void *)((const char *)&s->tx[i] + offset);
     return n;
+}
+
+int64_t sdb_stats_ok(const sdb_stats *s)
+{
+    return tx_sum(s, offsetof(sdb_txstats, ok));
+}
+
+int64_t sdb_stats_rolled_back(const sdb_stats *s)
+{
+    return tx_sum(s, offsetof(sdb_txstats, rolled_back));
 }
 
 int64_t sdb_stats_failed(const sdb_stats *s)
 {
-    int64_t n = 0;
-    for (int i = 0; i < s->ntx; i++)
-        n += s->tx[i].failed;
-    return n;
+    return tx_sum(s, offsetof(sdb_txstats, failed));
+}
+
+int64_t sdb_stats_retries(const sdb_stats *s)
+{
+    return tx_sum(s, offsetof(sdb_txstats, retries));
 }
 
 int64_t sdb_stats_queries(const sdb_stats *s)

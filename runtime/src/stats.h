@@ -15,18 +15,25 @@
 #define SDB_MAX_ERRKINDS 32   /* distinct (sqlstate, statement) pairs kept */
 #define SDB_ERRMSG_LEN 256
 
+/* Pseudo-statements of errors that are not a statement's: the connection
+ * broke; the transaction was still running when the run ended. */
+#define SDB_ERR_CONNECTION (-100)
+#define SDB_ERR_ABANDONED  (-101)
+
 /* One kind of error: a SQLSTATE raised by one statement. */
 typedef struct sdb_errkind {
     char sqlstate[6];             /* "40001"; "" when the server sent none */
-    int stmt;                     /* statement index or SDB_STMT_*; -100 = connection */
+    int stmt;                     /* statement index, SDB_STMT_*, or SDB_ERR_CONNECTION */
     int64_t count;
     char first_msg[SDB_ERRMSG_LEN];/* the first message of this kind, scrubbed */
 } sdb_errkind;
 
 typedef struct sdb_txstats {
-    int64_t ok;                   /* transactions that completed */
-    int64_t failed;               /* transactions a statement error aborted */
-    sdb_hist *latency;            /* ns, completed transactions */
+    int64_t ok;                   /* transactions that committed (or ended) */
+    int64_t rolled_back;          /* transactions the body rolled back on purpose */
+    int64_t failed;               /* transactions an error aborted (after retries) */
+    int64_t retries;              /* attempts repeated after 40001 / 40P01 */
+    sdb_hist *latency;            /* ns, ok and rolled back transactions */
 } sdb_txstats;
 
 typedef struct sdb_stats {
@@ -49,7 +56,9 @@ void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src);
 void sdb_stats_error(sdb_stats *s, const char *sqlstate, int stmt, const char *msg);
 /* Totals over all transaction types. */
 int64_t sdb_stats_ok(const sdb_stats *s);
+int64_t sdb_stats_rolled_back(const sdb_stats *s);
 int64_t sdb_stats_failed(const sdb_stats *s);
+int64_t sdb_stats_retries(const sdb_stats *s);
 int64_t sdb_stats_queries(const sdb_stats *s);
 
 #endif

@@ -1,25 +1,28 @@
 /* util.c — see util.h. */
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-volatile sig_atomic_t sdb_interrupted = 0;
+atomic_int sdb_interrupted = 0;
 
 static char progname[128] = "stormdb";
 static char *secret;
 
 static void on_signal(int sig)
 {
-    if (sig == SIGINT && sdb_interrupted > 0) {
+    int saved = errno;
+    if (sig == SIGINT && atomic_load(&sdb_interrupted) > 0) {
         static const char msg[] = "\ninterrupted twice: exiting at once\n";
         ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
         (void)r;
         _exit(130);
     }
-    sdb_interrupted++;
+    atomic_fetch_add(&sdb_interrupted, 1);
+    errno = saved;
 }
 
 void sdb_signals_install(void)
@@ -67,11 +70,69 @@ void sdb_scrub(char *dst, size_t dstlen, const char *src)
     dst[o] = '\0';
 }
 
+/* Length of the well-formed UTF-8 sequence at p, or 0. */
+static size_t utf8_seq(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    unsigned cp = c & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+void sdb_utf8_sanitize(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        size_t n = utf8_seq(p);
+        if (n > 0) {
+            p += n;
+            continue;
+        }
+        /* a lead byte whose sequence the end of the string cut: drop it */
+        size_t want = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC2 ? 2 : 0;
+        size_t have = 1;
+        while (have < want && p[have] && (p[have] & 0xC0) == 0x80)
+            have++;
+        if (want && have < want && !p[have]) {
+            *p = '\0';
+            return;
+        }
+        *p++ = '?';
+    }
+}
+
 static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
-    char raw[4096], clean[4096];
-    vsnprintf(raw, sizeof raw, fmt, ap);
-    sdb_scrub(clean, sizeof clean, raw);
+    /* format in full, scrub, then cut: a secret across the cut must not
+     * leave a visible part behind */
+    char *raw = NULL, clean[4096];
+    if (vasprintf(&raw, fmt, ap) < 0)
+        raw = NULL;
+    sdb_scrub(clean, sizeof clean, raw ? raw : "(out of memory formatting a message)");
+    free(raw);
+    sdb_utf8_sanitize(clean);
     size_t n = strlen(clean);
     const char *nl = (n > 0 && clean[n - 1] == '\n') ? "" : "\n";
     if (prefix)

@@ -6,6 +6,7 @@
 #define SDB_UTIL_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,9 +22,9 @@ static inline int64_t sdb_now_ns(void)
 }
 
 /* Set by SIGINT/SIGTERM (count of signals received); read by every loop that
- * may run long.  A second SIGINT while the first is being handled exits at
- * once with status 130. */
-extern volatile sig_atomic_t sdb_interrupted;
+ * may run long, in any thread (a lock-free atomic: safe in the handler and
+ * free of data races).  A second SIGINT exits at once with status 130. */
+extern atomic_int sdb_interrupted;
 
 /* Installs the SIGINT/SIGTERM handlers and ignores SIGPIPE. */
 void sdb_signals_install(void);
@@ -38,6 +39,12 @@ void sdb_set_secret(const char *secret);
 /* Copies src into dst (size dstlen), replacing every occurrence of the
  * secret with "********". */
 void sdb_scrub(char *dst, size_t dstlen, const char *src);
+
+/* Makes s valid UTF-8 in place: every byte that does not start or continue
+ * a well-formed sequence becomes '?', and a sequence cut by the end of the
+ * string is dropped.  Messages from the server or truncated buffers pass
+ * through this before reaching JSON or the console. */
+void sdb_utf8_sanitize(char *s);
 
 /* "stormdb-x: error: ..." / "warning: ..." / plain info lines, on stderr
  * (errors, warnings) or stdout (info); secrets scrubbed; a trailing newline

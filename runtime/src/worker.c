@@ -1,17 +1,22 @@
 /*
  * worker.c — the benchmark engine; see worker.h.
  *
- * Session states:
+ * Every connection is in libpq pipeline mode.  A transaction body (compiled
+ * to a resumable function) queues a batch of one or more statements and
+ * returns; the engine sends the batch followed by a Sync, reads one result
+ * per statement and the Sync's, and calls the body again.  Session states:
  *
- *   IDLE ──start_tx──> WAIT ──result ok, body yields again──> WAIT
- *     ^                  │ result ok, body done: record latency ──> IDLE
- *     │                  │ error, transaction block open ──> ROLLBACK
- *     │                  │ error, no block: count failure ──────> IDLE
- *     └──── ROLLBACK <───┘ (ROLLBACK's result read)
- *   any state ──connection broken──> DEAD
+ *   IDLE ─choose─> KEYING ─wait─> (start) ─> WAIT ─results─> body ─> WAIT ...
+ *                                               │ body sleeps ─> SLEEP ─> body
+ *                                               │ body done ─> THINK ─wait─> IDLE
+ *                                               │ error, block open ─> ROLLBACK ─> IDLE
+ *                                               │   (or a retry: back to start)
+ *                                               └ error, no block ─> IDLE (or retry)
+ *   any state ─connection broken─> DEAD
  *
- * A session is IDLE only between transactions; the thread starts its next
- * transaction at once unless the run is stopping.
+ * A transaction's latency runs from its start (after keying time) to the
+ * last result; keying and think times are not part of it, in-body sleeps
+ * are.
  */
 #include "worker.h"
 
@@ -27,9 +32,11 @@
 #include "util.h"
 
 #define STMT_NAME_LEN 16
-#define DRAIN_GRACE_NS INT64_C(5000000000)  /* in-flight work after the end */
+#define DRAIN_GRACE_NS INT64_C(5000000000)   /* in-flight work after the end */
+#define MAX_EMPTY_RESUMES 1000000            /* body loops without yielding */
+#define SDB_MIN_INTERVAL_NS INT64_C(100000000) /* shortest progress interval */
 
-typedef enum { S_IDLE, S_WAIT, S_ROLLBACK, S_DEAD } sess_state;
+typedef enum { S_IDLE, S_KEYING, S_WAIT, S_SLEEP, S_ROLLBACK, S_THINK, S_DEAD } sess_state;
 
 typedef struct session {
     PGconn *conn;
@@ -38,10 +45,18 @@ typedef struct session {
     void *frame;            /* max frame_size bytes */
     int tx;                 /* transaction in progress */
     int pc;                 /* its resume point */
-    int stmt;               /* statement in flight */
-    bool stmt_failed;       /* an error result arrived for it */
+    int tries;              /* attempts of this transaction so far */
+    sdb_rng rng_at_start;   /* the stream before the first attempt: retries replay it */
+    int nsent;              /* statements of the batch in flight */
+    int nread;              /* of those, how many have all their results */
+    int batch_stmt[SDB_MAX_BATCH]; /* statement of each position */
+    bool failed;            /* a statement of the batch failed */
+    bool retryable;         /* ... with 40001 or 40P01 */
+    bool user_rollback;     /* the body sent ROLLBACK itself */
     bool want_write;        /* PQflush left data to send */
+    bool copy_seen;         /* a statement started COPY: the session must end */
     int64_t tx_start_ns;
+    int64_t wake_ns;        /* KEYING, SLEEP, THINK: when to go on */
 } session;
 
 typedef struct thread_state {
@@ -77,25 +92,22 @@ typedef struct run {
     char rt_error[512];
 } run;
 
-static const char *builtin_sql(int stmt)
+static const char *const builtin_sql[SDB_STMT_BUILTINS + 1] = {
+    NULL, "BEGIN", "COMMIT", "ROLLBACK", "BEGIN ISOLATION LEVEL READ COMMITTED",
+    "BEGIN ISOLATION LEVEL REPEATABLE READ", "BEGIN ISOLATION LEVEL SERIALIZABLE"};
+static const char *const builtin_name[SDB_STMT_BUILTINS + 1] = {
+    NULL, "sdb_begin", "sdb_commit", "sdb_rollback", "sdb_begin_rc", "sdb_begin_rr",
+    "sdb_begin_ser"};
+
+static bool stmt_valid(const run *r, int stmt)
 {
-    switch (stmt) {
-    case SDB_STMT_BEGIN: return "BEGIN";
-    case SDB_STMT_COMMIT: return "COMMIT";
-    case SDB_STMT_ROLLBACK: return "ROLLBACK";
-    default: return NULL;
-    }
+    return stmt >= -SDB_STMT_BUILTINS && stmt < r->o->w->nstmts;
 }
 
 /* Prepared-statement name of a statement index or built-in. */
 static const char *stmt_name(const run *r, int stmt)
 {
-    switch (stmt) {
-    case SDB_STMT_BEGIN: return "sdb_begin";
-    case SDB_STMT_COMMIT: return "sdb_commit";
-    case SDB_STMT_ROLLBACK: return "sdb_rollback";
-    default: return r->stmt_names[stmt];
-    }
+    return stmt < 0 ? builtin_name[-stmt] : r->stmt_names[stmt];
 }
 
 static sdb_query_kind stmt_kind(const run *r, int stmt)
@@ -119,7 +131,8 @@ static bool prepare_one(PGconn *conn, const char *name, const char *sql,
     return ok;
 }
 
-/* Connects session s and prepares every statement on it. */
+/* Connects session s, prepares every statement on it, and switches it to
+ * non-blocking pipeline mode. */
 static bool session_connect(run *r, session *s, char *err, size_t errlen)
 {
     const sdb_workload_def *w = r->o->w;
@@ -130,15 +143,35 @@ static bool session_connect(run *r, session *s, char *err, size_t errlen)
         if (!prepare_one(s->conn, r->stmt_names[i], w->stmts[i].sql,
                          w->stmts[i].nparams, w->stmts[i].where, err, errlen))
             return false;
-    for (int b = SDB_STMT_ROLLBACK; b <= SDB_STMT_BEGIN; b++)
-        if (!prepare_one(s->conn, stmt_name(r, b), builtin_sql(b), 0,
-                         "built-in", err, errlen))
+    for (int b = 1; b <= SDB_STMT_BUILTINS; b++)
+        if (!prepare_one(s->conn, builtin_name[b], builtin_sql[b], 0, "built-in", err, errlen))
             return false;
-    if (PQsetnonblocking(s->conn, 1) != 0) {
-        snprintf(err, errlen, "cannot make the connection non-blocking");
+    if (PQsetnonblocking(s->conn, 1) != 0 || PQenterPipelineMode(s->conn) != 1) {
+        snprintf(err, errlen, "cannot switch the connection to non-blocking pipeline mode");
         return false;
     }
     return true;
+}
+
+/* ---- results of the transaction ----------------------------------------- */
+
+static void clear_batch_results(sdb_ctx *c)
+{
+    for (int k = 0; k < c->nresults; k++) {
+        PQclear((PGresult *)(void *)c->results[k]);
+        c->results[k] = NULL;
+    }
+    c->nresults = 0;
+}
+
+static void clear_tx_results(sdb_ctx *c)
+{
+    clear_batch_results(c);
+    for (int k = 0; k < c->nkept; k++) {
+        PQclear((PGresult *)(void *)c->kept[k]);
+        c->kept[k] = NULL;
+    }
+    c->nkept = 0;
 }
 
 /* ---- the state machine -------------------------------------------------- */
@@ -157,37 +190,69 @@ static void publish(thread_state *t)
 {
     int64_t ok = 0, failed = 0;
     for (int i = 0; i < t->stats.ntx; i++) {
-        ok += t->stats.tx[i].ok;
+        ok += t->stats.tx[i].ok + t->stats.tx[i].rolled_back;
         failed += t->stats.tx[i].failed;
     }
     atomic_store_explicit(&t->live_ok, ok, memory_order_relaxed);
     atomic_store_explicit(&t->live_failed, failed, memory_order_relaxed);
 }
 
+static bool in_tx(const session *s)
+{
+    return s->state == S_WAIT || s->state == S_SLEEP || s->state == S_ROLLBACK;
+}
+
+/* The connection broke: the attempt in flight (if any) fails, and the
+ * session ends.  An error the server sent first (e.g. 57P01 from
+ * pg_terminate_backend) is the one counted; otherwise 08006. */
 static void session_dead(thread_state *t, session *s)
 {
-    if (s->state == S_WAIT || s->state == S_ROLLBACK) {
-        if (s->state == S_WAIT)
-            t->stats.tx[s->tx].failed++;
-        char msg[SDB_ERRMSG_LEN];
-        sdb_conn_error(s->conn, NULL, msg, sizeof msg);
-        sdb_stats_error(&t->stats, "08006", -100, msg);
+    if (in_tx(s)) {
+        t->stats.tx[s->tx].failed++;
+        if (!s->failed) {
+            char msg[SDB_ERRMSG_LEN];
+            sdb_conn_error(s->conn, NULL, msg, sizeof msg);
+            sdb_stats_error(&t->stats, "08006", SDB_ERR_CONNECTION, msg);
+        }
         publish(t);
     }
+    clear_tx_results(&s->ctx);
     s->state = S_DEAD;
     t->lost++;
 }
 
-/* Sends the statement the transaction body queued in s->ctx. */
-static void send_stmt(thread_state *t, session *s)
+/* Sends the batch the body queued in s->ctx, then a Sync. */
+static void send_batch(thread_state *t, session *s)
 {
     run *r = t->run;
     sdb_ctx *c = &s->ctx;
-    s->stmt = c->stmt;
-    s->stmt_failed = false;
-    int ok = PQsendQueryPrepared(s->conn, stmt_name(r, c->stmt), c->nparams,
-                                 c->param_values, c->param_lengths, NULL, 0);
-    if (!ok) {
+    clear_batch_results(c);
+    s->nsent = 0;
+    s->nread = 0;
+    s->failed = false;
+    s->retryable = false;
+    if (s->state != S_ROLLBACK)
+        s->state = S_WAIT;   /* in a transaction from here: a failed send counts */
+    for (int k = 0; k < c->nbatch; k++) {
+        int stmt = c->batch[k].stmt;
+        if (!stmt_valid(r, stmt)) {
+            sdb_rt_error(c, "sdb_exec", "unknown statement index");
+            record_rt_error(r, c);
+            s->state = S_IDLE;
+            return;
+        }
+        if (stmt == SDB_STMT_ROLLBACK && s->state != S_ROLLBACK)
+            s->user_rollback = true;
+        if (!PQsendQueryPrepared(s->conn, stmt_name(r, stmt), c->batch[k].nparams,
+                                 c->param_values + c->batch[k].first,
+                                 c->param_lengths + c->batch[k].first, NULL, 0)) {
+            session_dead(t, s);
+            return;
+        }
+        s->batch_stmt[k] = stmt;
+        s->nsent++;
+    }
+    if (PQpipelineSync(s->conn) != 1) {
         session_dead(t, s);
         return;
     }
@@ -197,7 +262,18 @@ static void send_stmt(thread_state *t, session *s)
         return;
     }
     s->want_write = f == 1;
-    s->state = S_WAIT;
+}
+
+/* Queues and sends a ROLLBACK of an open transaction block. */
+static void send_rollback(thread_state *t, session *s)
+{
+    sdb_ctx *c = &s->ctx;
+    c->nbatch = 0;
+    c->nparam_values = 0;
+    c->parambuf_used = 0;
+    sdb_exec(c, SDB_STMT_ROLLBACK, 0);
+    s->state = S_ROLLBACK;
+    send_batch(t, s);
 }
 
 /* Picks a transaction by weight. */
@@ -215,98 +291,229 @@ static int choose_tx(const run *r, sdb_rng *rng)
     return 0;
 }
 
-/* Records a completed transaction. */
+/* Evaluates a keying or think time of transaction tx; 0 when none. */
+static int64_t wait_ns(thread_state *t, session *s, sdb_time_fn fn)
+{
+    if (!fn)
+        return 0;
+    s->ctx.arena_used = 0;
+    double secs = fn(&s->ctx);
+    if (s->ctx.error_where) {
+        record_rt_error(t->run, &s->ctx);
+        return 0;
+    }
+    if (!(secs > 0))
+        return 0;
+    return secs < 86400 ? (int64_t)(secs * 1e9) : INT64_C(86400000000000);
+}
+
+/* The transaction ended (committed, or rolled back by the body). */
 static void tx_done(thread_state *t, session *s)
 {
-    int64_t lat = sdb_now_ns() - s->tx_start_ns;
+    run *r = t->run;
+    int64_t now = sdb_now_ns();
+    int64_t lat = now - s->tx_start_ns;
     sdb_txstats *ts = &t->stats.tx[s->tx];
-    ts->ok++;
+    if (s->user_rollback)
+        ts->rolled_back++;
+    else
+        ts->ok++;
     sdb_hist_record(ts->latency, lat);
     sdb_hist_record(t->stats.latency, lat);
     atomic_store_explicit(&t->live_latency_ns,
                           atomic_load_explicit(&t->live_latency_ns, memory_order_relaxed) + lat,
                           memory_order_relaxed);
     publish(t);
-    s->state = S_IDLE;
+    clear_tx_results(&s->ctx);
+    int64_t think = wait_ns(t, s, r->o->w->txs[s->tx].think);
+    if (think > 0) {
+        s->wake_ns = now + think;
+        s->state = S_THINK;
+    } else {
+        s->state = S_IDLE;
+    }
 }
 
-/* Runs the body from pc until it queues a statement (sent) or finishes. */
+/* Runs the body from pc until it queues statements (sent), sleeps, or
+ * finishes. */
 static void advance(thread_state *t, session *s, int pc)
 {
     run *r = t->run;
     const sdb_tx_def *tx = &r->o->w->txs[s->tx];
     sdb_ctx *c = &s->ctx;
-    c->parambuf_used = 0;
-    c->nparams = 0;
-    int next = tx->fn(c, s->frame, pc);
-    if (c->error_where) {
-        record_rt_error(r, c);
-        s->state = S_IDLE;
-        return;
-    }
-    if (next > 0) {
+    for (int spins = 0;; spins++) {
+        c->nbatch = 0;
+        c->nparam_values = 0;
+        c->parambuf_used = 0;
+        c->sleep_ns = 0;
+        int next = tx->fn(c, s->frame, pc);
+        if (!c->error_where && spins > MAX_EMPTY_RESUMES)
+            sdb_rt_error(c, tx->where, "the transaction loops without executing a statement");
+        if (c->error_where) {
+            record_rt_error(r, c);
+            clear_tx_results(c);
+            s->state = S_IDLE;
+            return;
+        }
+        if (next <= 0) {
+            tx_done(t, s);
+            return;
+        }
         s->pc = next;
-        send_stmt(t, s);
-    } else {
-        tx_done(t, s);
+        if (c->nbatch > 0) {
+            send_batch(t, s);
+            return;
+        }
+        if (c->sleep_ns > 0) {
+            s->wake_ns = sdb_now_ns() + c->sleep_ns;
+            s->state = S_SLEEP;
+            return;
+        }
+        pc = next;   /* nothing to wait for: resume at once */
     }
+}
+
+/* Starts (or, for a retry, restarts) the chosen transaction. */
+static void begin_attempt(thread_state *t, session *s)
+{
+    run *r = t->run;
+    s->state = S_IDLE;   /* no batch in flight (a retry comes from ROLLBACK) */
+    s->ctx.arena_used = 0;
+    s->ctx.error_where = NULL;
+    s->user_rollback = false;
+    clear_tx_results(&s->ctx);
+    memset(s->frame, 0, r->o->w->txs[s->tx].frame_size);
+    advance(t, s, 0);
 }
 
 static void start_tx(thread_state *t, session *s)
 {
-    run *r = t->run;
-    s->tx = choose_tx(r, &s->ctx.rng);
-    s->ctx.arena_used = 0;
-    memset(s->frame, 0, r->o->w->txs[s->tx].frame_size);
+    s->tries = 1;
+    s->rng_at_start = s->ctx.rng;
     s->tx_start_ns = sdb_now_ns();
-    advance(t, s, 0);
+    begin_attempt(t, s);
 }
 
-/* The statement in flight finished (its results are all read). */
-static void stmt_finished(thread_state *t, session *s)
+/* Chooses the next transaction; waits its keying time first if it has one. */
+static void next_tx(thread_state *t, session *s)
+{
+    run *r = t->run;
+    s->tx = choose_tx(r, &s->ctx.rng);
+    int64_t keying = wait_ns(t, s, r->o->w->txs[s->tx].keying);
+    if (atomic_load(&r->abort))
+        return;
+    if (keying > 0) {
+        s->wake_ns = sdb_now_ns() + keying;
+        s->state = S_KEYING;
+        return;
+    }
+    start_tx(t, s);
+}
+
+/* After a failed attempt (its rollback done, if one was needed): retry with
+ * the same random inputs, or count the failure. */
+static void attempt_failed(thread_state *t, session *s, bool retryable)
+{
+    run *r = t->run;
+    const sdb_tx_def *tx = &r->o->w->txs[s->tx];
+    int max_tries = tx->max_tries > 0 ? tx->max_tries : 1;
+    if (retryable && s->tries < max_tries && !atomic_load(&r->stop) &&
+        sdb_now_ns() < r->end_ns) {
+        s->tries++;
+        t->stats.tx[s->tx].retries++;
+        s->ctx.rng = s->rng_at_start;
+        begin_attempt(t, s);
+        return;
+    }
+    t->stats.tx[s->tx].failed++;
+    publish(t);
+    clear_tx_results(&s->ctx);
+    s->state = S_IDLE;
+}
+
+/* Every result of the batch in flight has arrived (the Sync's included). */
+static void batch_finished(thread_state *t, session *s)
 {
     run *r = t->run;
     if (s->state == S_ROLLBACK) {
-        s->state = S_IDLE;
+        attempt_failed(t, s, s->retryable);
         return;
     }
-    if (!s->stmt_failed) {
-        t->stats.queries[stmt_kind(r, s->stmt)]++;
+    if (!s->failed) {
         advance(t, s, s->pc);
         return;
     }
-    t->stats.stmt_errors++;
-    t->stats.tx[s->tx].failed++;
-    publish(t);
+    bool retryable = s->retryable;
     PGTransactionStatusType ts = PQtransactionStatus(s->conn);
     if (ts == PQTRANS_INERROR || ts == PQTRANS_INTRANS) {
-        s->ctx.stmt = SDB_STMT_ROLLBACK;
-        s->ctx.nparams = 0;
-        send_stmt(t, s);
-        if (s->state == S_WAIT)
-            s->state = S_ROLLBACK;
-    } else {
-        s->state = S_IDLE;
+        send_rollback(t, s);
+        s->retryable = retryable;   /* remembered for after the rollback */
+        return;
     }
+    (void)r;
+    attempt_failed(t, s, retryable);
 }
 
+static bool is_retryable(const char *sqlstate)
+{
+    return sqlstate && (strcmp(sqlstate, "40001") == 0 || strcmp(sqlstate, "40P01") == 0);
+}
+
+/* One result of the statement at position s->nread. */
 static void take_result(thread_state *t, session *s, PGresult *res)
 {
+    run *r = t->run;
     ExecStatusType st = PQresultStatus(res);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY)
+    int k = s->nread;
+    if (st == PGRES_PIPELINE_ABORTED) {
+        PQclear(res);
         return;
-    if (s->state == S_ROLLBACK)
-        return;   /* a failed ROLLBACK: the connection check below decides */
-    s->stmt_failed = true;
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-    sdb_stats_error(&t->stats, state, s->stmt, msg ? msg : PQresultErrorMessage(res));
+    }
+    if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+        /* COPY cannot run inside a transaction body: end the session */
+        PQclear(res);
+        if (!s->failed) {
+            s->failed = true;
+            sdb_stats_error(&t->stats, "0A000", k < SDB_MAX_BATCH ? s->batch_stmt[k] : 0,
+                            "COPY cannot be used as a transaction statement");
+        }
+        s->copy_seen = true;
+        return;
+    }
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+        if (s->state == S_ROLLBACK || k >= SDB_MAX_BATCH) {
+            PQclear(res);
+            return;
+        }
+        t->stats.queries[stmt_kind(r, s->batch_stmt[k])]++;
+        PQclear((PGresult *)(void *)s->ctx.results[k]);
+        s->ctx.results[k] = (sdb_result *)(void *)res;
+        if (s->ctx.nresults < k + 1)
+            s->ctx.nresults = k + 1;
+        return;
+    }
+    if (s->state != S_ROLLBACK) {
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        if (!s->failed) {
+            s->failed = true;
+            s->retryable = is_retryable(state);
+            t->stats.stmt_errors++;
+            /* a retried error is counted as a retry, not as an error kind */
+            const sdb_tx_def *tx = &r->o->w->txs[s->tx];
+            bool will_retry = s->retryable && s->tries < (tx->max_tries > 0 ? tx->max_tries : 1);
+            if (!will_retry)
+                sdb_stats_error(&t->stats, state, k < SDB_MAX_BATCH ? s->batch_stmt[k] : 0,
+                                msg ? msg : PQresultErrorMessage(res));
+        }
+    }
+    PQclear(res);
 }
 
 /* The socket is readable or writable: read what arrived. */
 static void on_ready(thread_state *t, session *s, short revents)
 {
-    if (s->want_write && (revents & (POLLOUT | POLLIN))) {
+    if (s->want_write && (revents & (POLLOUT | POLLIN | POLLERR | POLLHUP))) {
         int f = PQflush(s->conn);
         if (f < 0) {
             session_dead(t, s);
@@ -321,18 +528,37 @@ static void on_ready(thread_state *t, session *s, short revents)
         return;
     }
     while (!PQisBusy(s->conn)) {
-        PGresult *res = PQgetResult(s->conn);
-        if (!res) {
+        if (s->nread >= s->nsent) {
+            /* every statement is done: the next result is the Sync's */
+            PGresult *res = PQgetResult(s->conn);
+            if (!res) {
+                if (PQstatus(s->conn) == CONNECTION_BAD)
+                    session_dead(t, s);
+                return;
+            }
+            ExecStatusType st = PQresultStatus(res);
+            PQclear(res);
+            if (st == PGRES_PIPELINE_SYNC) {
+                batch_finished(t, s);
+                return;
+            }
+            /* an unexpected extra result (e.g. a FATAL before a reset) */
             if (PQstatus(s->conn) == CONNECTION_BAD) {
                 session_dead(t, s);
                 return;
             }
-            stmt_finished(t, s);
-            /* a new statement may have been sent: its results come later */
-            return;
+            continue;
+        }
+        PGresult *res = PQgetResult(s->conn);
+        if (!res) {
+            s->nread++;   /* the statement at nread has all its results */
+            continue;
         }
         take_result(t, s, res);
-        PQclear(res);
+        if (s->copy_seen) {
+            session_dead(t, s);
+            return;
+        }
     }
     if (PQstatus(s->conn) == CONNECTION_BAD)
         session_dead(t, s);
@@ -340,11 +566,60 @@ static void on_ready(thread_state *t, session *s, short revents)
 
 /* ---- the thread --------------------------------------------------------- */
 
+static void *cancel_main(void *arg)
+{
+    PGcancel *cn = arg;
+    char buf[256];
+    PQcancel(cn, buf, sizeof buf);
+    PQfreeCancel(cn);
+    return NULL;
+}
+
+/* Sends a cancel request from a detached thread; never waits for it. */
+static void cancel_in_background(PGcancel *cn)
+{
+    if (!cn)
+        return;
+    pthread_t tid;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&tid, &attr, cancel_main, cn) != 0)
+        PQfreeCancel(cn);
+    pthread_attr_destroy(&attr);
+}
+
+static bool waiting_on_time(const session *s)
+{
+    return s->state == S_KEYING || s->state == S_SLEEP || s->state == S_THINK;
+}
+
+/* Moves a session whose wait has ended on. */
+static void on_wake(thread_state *t, session *s, bool stopping)
+{
+    switch (s->state) {
+    case S_SLEEP:
+        advance(t, s, s->pc);
+        break;
+    case S_KEYING:
+        if (stopping)
+            s->state = S_IDLE;
+        else
+            start_tx(t, s);
+        break;
+    case S_THINK:
+        s->state = S_IDLE;
+        break;
+    default:
+        break;
+    }
+}
+
 static void thread_loop(thread_state *t)
 {
     run *r = t->run;
     for (int i = 0; i < t->nsessions; i++)
-        start_tx(t, &t->sessions[i]);
+        next_tx(t, &t->sessions[i]);
 
     for (;;) {
         if (atomic_load(&r->abort))
@@ -354,12 +629,25 @@ static void thread_loop(thread_state *t)
         if (now >= atomic_load_explicit(&r->deadline_ns, memory_order_relaxed))
             break;
 
-        int n = 0;
+        int n = 0, busy = 0;
+        int64_t next_wake = INT64_MAX;
         for (int i = 0; i < t->nsessions; i++) {
             session *s = &t->sessions[i];
+            if (waiting_on_time(s)) {
+                if (stopping && s->state != S_SLEEP)
+                    s->state = S_IDLE;   /* no new transaction will start */
+                else if (s->wake_ns <= now)
+                    on_wake(t, s, stopping);
+            }
             if (s->state == S_IDLE && !stopping)
-                start_tx(t, s);
+                next_tx(t, s);
+            if (waiting_on_time(s)) {
+                busy++;
+                if (s->wake_ns < next_wake)
+                    next_wake = s->wake_ns;
+            }
             if (s->state == S_WAIT || s->state == S_ROLLBACK) {
+                busy++;
                 t->pfds[n].fd = PQsocket(s->conn);
                 t->pfds[n].events = (short)(POLLIN | (s->want_write ? POLLOUT : 0));
                 t->pfds[n].revents = 0;
@@ -367,7 +655,7 @@ static void thread_loop(thread_state *t)
                 n++;
             }
         }
-        if (n == 0) {
+        if (busy == 0) {
             if (stopping)
                 break;
             bool any_alive = false;
@@ -377,12 +665,14 @@ static void thread_loop(thread_state *t)
                 break;
             continue;
         }
-        int timeout_ms = 100;
-        if (!stopping) {
-            int64_t left = (r->end_ns - now) / 1000000 + 1;
-            if (left < timeout_ms)
-                timeout_ms = (int)left;
-        }
+        int64_t timeout_ns = INT64_C(100000000);
+        if (!stopping && r->end_ns - now < timeout_ns)
+            timeout_ns = r->end_ns - now;
+        if (next_wake != INT64_MAX && next_wake - now < timeout_ns)
+            timeout_ns = next_wake - now;
+        if (timeout_ns < 0)
+            timeout_ns = 0;
+        int timeout_ms = (int)((timeout_ns + 999999) / 1000000);
         int rc = poll(t->pfds, (nfds_t)n, timeout_ms);
         if (rc < 0) {
             if (errno == EINTR)
@@ -397,20 +687,23 @@ static void thread_loop(thread_state *t)
             session *s = &t->sessions[t->pfd_session[k]];
             on_ready(t, s, t->pfds[k].revents);
             if (s->state == S_IDLE && !stopping)
-                start_tx(t, s);
+                next_tx(t, s);
         }
     }
-    /* Anything still in flight is abandoned: cancel it so the server stops. */
+    /* Anything still in flight is abandoned: counted as failed, and the
+     * server is asked to cancel it (in the background: PQcancel blocks
+     * until the server answers, and the run must end on time). */
     for (int i = 0; i < t->nsessions; i++) {
         session *s = &t->sessions[i];
-        if (s->state == S_WAIT || s->state == S_ROLLBACK) {
-            PGcancel *cn = PQgetCancel(s->conn);
-            char buf[256];
-            if (cn) {
-                PQcancel(cn, buf, sizeof buf);
-                PQfreeCancel(cn);
-            }
+        if (in_tx(s)) {
+            t->stats.tx[s->tx].failed++;
+            sdb_stats_error(&t->stats, "57014", SDB_ERR_ABANDONED,
+                            "still running when the run ended: cancelled");
+            if (s->state != S_SLEEP)
+                cancel_in_background(PQgetCancel(s->conn));
+            s->state = S_IDLE;
         }
+        clear_tx_results(&s->ctx);
     }
     publish(t);
 }
@@ -419,7 +712,6 @@ static void *thread_main(void *arg)
 {
     thread_state *t = arg;
     run *r = t->run;
-    const sdb_run_opts *o = r->o;
     bool ok = true;
     for (int i = 0; i < t->nsessions && ok; i++) {
         session *s = &t->sessions[i];
@@ -440,7 +732,6 @@ static void *thread_main(void *arg)
         PQfinish(t->sessions[i].conn);
         t->sessions[i].conn = NULL;
     }
-    (void)o;
     return NULL;
 }
 
@@ -466,18 +757,24 @@ static bool init_sessions(run *r, thread_state *t, int first, int count)
 {
     const sdb_run_opts *o = r->o;
     t->nsessions = count;
-    t->sessions = calloc((size_t)count, sizeof *t->sessions);
-    t->pfds = calloc((size_t)count, sizeof *t->pfds);
-    t->pfd_session = calloc((size_t)count, sizeof *t->pfd_session);
+    t->sessions = calloc((size_t)(count ? count : 1), sizeof *t->sessions);
+    t->pfds = calloc((size_t)(count ? count : 1), sizeof *t->pfds);
+    t->pfd_session = calloc((size_t)(count ? count : 1), sizeof *t->pfd_session);
     if (!t->sessions || !t->pfds || !t->pfd_session || !sdb_stats_init(&t->stats, o->w->ntxs))
         return false;
     for (int i = 0; i < count; i++) {
         session *s = &t->sessions[i];
-        sdb_rng_seed(&s->ctx.rng, o->seed, (uint64_t)(first + i));
-        s->ctx.scale = o->scale;
-        s->ctx.arena = malloc(SDB_ARENA_BYTES);
+        sdb_ctx *c = &s->ctx;
+        sdb_rng_seed(&c->rng, o->seed, (uint64_t)(first + i));
+        c->scale = o->scale;
+        c->worker = first + i + 1;
+        c->nworkers = o->workers;
+        c->params = o->params;
+        c->nurand_c = o->nurand_c;
+        c->sequences = o->sequences;
+        c->arena = malloc(SDB_ARENA_BYTES);
         s->frame = calloc(1, r->frame_size ? r->frame_size : 1);
-        if (!s->ctx.arena || !s->frame)
+        if (!c->arena || !s->frame)
             return false;
     }
     return true;
@@ -488,6 +785,7 @@ static void free_threads(thread_state *ts, int n)
     for (int i = 0; i < n; i++) {
         thread_state *t = &ts[i];
         for (int k = 0; t->sessions && k < t->nsessions; k++) {
+            clear_tx_results(&t->sessions[k].ctx);
             free(t->sessions[k].ctx.arena);
             free(t->sessions[k].frame);
         }
@@ -555,6 +853,7 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         free(ts);
         free(r.stmt_names);
         free(r.cumweights);
+        pthread_mutex_destroy(&r.err_lock);
         return 1;
     }
     for (int i = 0; i < w->nstmts; i++)
@@ -570,6 +869,7 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
             free_threads(ts, nthreads);
             free(r.stmt_names);
             free(r.cumweights);
+            pthread_mutex_destroy(&r.err_lock);
             return 1;
         }
         first += count;
@@ -582,13 +882,21 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         if (pthread_create(&ts[started].tid, NULL, thread_main, &ts[started]) != 0)
             break;
     if (started < nthreads) {
-        /* cannot happen in practice; make the barrier counts consistent */
+        /* Threads that could not start never reach the barriers: stop the
+         * ones that did, with the barrier counts made consistent by
+         * standing in for the missing threads. */
         snprintf(res->error, sizeof res->error, "cannot start worker threads");
         atomic_store(&r.abort, 1);
-        for (int i = started; i < nthreads; i++) {
-            ts[i].nsessions = 0;
-            pthread_create(&ts[i].tid, NULL, thread_main, &ts[i]);
-        }
+        for (int i = started; i < nthreads; i++)
+            pthread_barrier_wait(&r.connected);
+        pthread_barrier_wait(&r.connected);
+        for (int i = started; i < nthreads; i++)
+            pthread_barrier_wait(&r.go);
+        pthread_barrier_wait(&r.go);
+        for (int i = 0; i < started; i++)
+            pthread_join(ts[i].tid, NULL);
+        rc = 1;
+        goto done;
     }
     pthread_barrier_wait(&r.connected);
     if (sdb_interrupted)
@@ -604,23 +912,33 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         for (int i = 0; i < nthreads && !res->error[0]; i++)
             if (ts[i].error[0])
                 snprintf(res->error, sizeof res->error, "%s", ts[i].error);
-        if (!res->error[0])
+        if (!res->error[0] && sdb_interrupted) {
             snprintf(res->error, sizeof res->error, "interrupted before the run started");
+            res->interrupted = true;
+        }
         rc = 1;
     } else {
         int64_t prev_ok = 0, prev_lat = 0, prev_failed = 0;
         int64_t interval = (int64_t)(o->summary_interval_s * 1e9);
+        if (interval > 0 && interval < SDB_MIN_INTERVAL_NS)
+            interval = SDB_MIN_INTERVAL_NS;
         int64_t next = interval > 0 ? r.start_ns + interval : r.end_ns;
+        int64_t last = r.start_ns;
         while (sdb_now_ns() < r.end_ns && !sdb_interrupted && !atomic_load(&r.abort)) {
             nap_until(&r, next < r.end_ns ? next : r.end_ns);
             int64_t now = sdb_now_ns();
             if (interval > 0 && now >= next && now < r.end_ns) {
                 progress_line(ts, nthreads, (double)(now - r.start_ns) / 1e9, &prev_ok,
-                              &prev_lat, &prev_failed, (double)interval / 1e9);
-                next += interval;
+                              &prev_lat, &prev_failed, (double)(now - last) / 1e9);
+                last = now;
+                while (next <= now)
+                    next += interval;   /* fell behind: skip, do not burst */
             }
         }
         res->interrupted = sdb_interrupted != 0;
+        int64_t stopped = sdb_now_ns();
+        if (stopped > r.end_ns)
+            stopped = r.end_ns;
         atomic_store(&r.stop, 1);
         if (res->interrupted) {
             /* let in-flight transactions finish, briefly, then cancel them */
@@ -630,11 +948,18 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         }
         for (int i = 0; i < nthreads; i++)
             pthread_join(ts[i].tid, NULL);
-        res->elapsed_ns = sdb_now_ns() - r.start_ns;
+        /* the measured window: transactions finishing during the drain are
+         * counted, the drain itself is not (it is at most one transaction
+         * per session) */
+        res->elapsed_ns = stopped - r.start_ns;
+        for (int i = 0; i < nthreads && !res->error[0]; i++)
+            if (ts[i].error[0])
+                snprintf(res->error, sizeof res->error, "%s", ts[i].error);
         if (r.rt_error[0])
             snprintf(res->error, sizeof res->error, "%s", r.rt_error);
     }
 
+done:
     if (sdb_stats_init(&res->stats, w->ntxs)) {
         for (int i = 0; i < nthreads; i++) {
             sdb_stats_merge(&res->stats, &ts[i].stats);

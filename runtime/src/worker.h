@@ -28,6 +28,9 @@ typedef struct sdb_run_opts {
     uint64_t seed;
     double duration_s;
     double summary_interval_s;  /* 0 = no progress lines */
+    const sdb_value *params;    /* w->nparams resolved values (ctx->params) */
+    const int64_t *nurand_c;    /* C-Run for A = 255, 1023, 8191 */
+    int64_t *sequences;         /* w->nsequences shared counters */
 } sdb_run_opts;
 
 typedef struct sdb_run_result {

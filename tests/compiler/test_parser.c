@@ -70,8 +70,8 @@ static void test_tree(void **state)
     assert_int_equal(b->kind, ST_LET);
     /* 1 + 2 * 3: multiplication binds tighter */
     assert_int_equal(b->value->kind, EX_BINARY);
-    assert_int_equal(b->value->op, '+');
-    assert_int_equal(b->value->rhs->op, '*');
+    assert_int_equal(b->value->op, TK_PLUS);
+    assert_int_equal(b->value->rhs->op, TK_STAR);
     assert_int_equal(b->next->kind, ST_BEGIN);
     assert_int_equal(b->next->next->kind, ST_EXEC);
     assert_int_equal(b->next->next->nargs, 1);
@@ -87,10 +87,23 @@ static void test_precedence_and_unary(void **state)
     parse_str(&r, "transaction t { let x = -a - b / c % d; }", -1);
     assert_int_equal(r.d.errors, 0);
     ast_expr *e = r.f->txs.head->body->value;
-    assert_int_equal(e->op, '-');
+    assert_int_equal(e->op, TK_MINUS);
     assert_int_equal(e->lhs->kind, EX_NEG);
-    assert_int_equal(e->rhs->op, '%');
-    assert_int_equal(e->rhs->lhs->op, '/');
+    assert_int_equal(e->rhs->op, TK_PERCENT);
+    assert_int_equal(e->rhs->lhs->op, TK_SLASH);
+    run_free(&r);
+    /* or < and < not < comparison < || < + - < * / % < unary */
+    parse_str(&r, "transaction t { let x = not a < b || c + d * e and f or g; }", -1);
+    assert_int_equal(r.d.errors, 0);
+    e = r.f->txs.head->body->value;
+    assert_int_equal(e->op, TK_OR);
+    assert_int_equal(e->lhs->op, TK_AND);
+    assert_int_equal(e->lhs->lhs->kind, EX_NOT);
+    ast_expr *cmp = e->lhs->lhs->lhs;
+    assert_int_equal(cmp->op, TK_LT);
+    assert_int_equal(cmp->rhs->op, TK_CONCAT);
+    assert_int_equal(cmp->rhs->rhs->op, TK_PLUS);
+    assert_int_equal(cmp->rhs->rhs->rhs->op, TK_STAR);
     run_free(&r);
 }
 

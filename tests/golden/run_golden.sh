@@ -2,7 +2,9 @@
 # One golden test of swlc.
 #   run_golden.sh SWLC CC RUNTIME_INCLUDE WORKDIR valid|invalid FILE.swl
 # valid:   swlc must exit 0, emit the same C twice (determinism), and the C
-#          must compile with -std=c11 -Wall -Wextra -Werror.
+#          must compile with -std=c11 -Wall -Wextra -Werror; every
+#          "-- expect: LINE:COL: warning: MESSAGE" line must be printed, and
+#          no other warning.
 # invalid: swlc must exit 1 and its stderr must contain, for every line
 #          "-- expect: LINE:COL: error: MESSAGE" of FILE.swl, the text
 #          "FILE.swl:LINE:COL: error: MESSAGE".
@@ -23,7 +25,16 @@ if [ "$kind" = valid ]; then
     cmp -s "$out.c" "$work/again/${base%.swl}.c" || fail "output differs between two runs"
     $cc -std=c11 -Wall -Wextra -Werror -fsyntax-only -I"$inc" "$out.c" 2>"$out.err" \
         || fail "the generated C does not compile cleanly"
-    echo "ok: $base"
+    "$swlc" "$file" -o /dev/null 2>"$out.err"
+    grep -- '-- expect: ' "$file" | sed 's/^.*-- expect: //' > "$out.expect"
+    n=0
+    while IFS= read -r want; do
+        n=$((n + 1))
+        grep -qF -- "$base:$want" "$out.err" || fail "missing diagnostic: $base:$want"
+    done < "$out.expect"
+    got=$(grep -c ': warning: ' "$out.err")
+    [ "$got" -eq "$n" ] || fail "$got warnings printed, $n expected"
+    echo "ok: $base ($n warnings)"
     exit 0
 fi
 [ $rc -eq 1 ] || fail "swlc exited $rc, expected 1"

@@ -575,6 +575,155 @@ static void test_password_never_printed(void **state)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Workload parameters, --check, --load-threads                            */
+
+/* Checks setting i of c. */
+static void expect_setting(const sdb_config *c, int i, const char *name, const char *value,
+                           sdb_source source, const char *name_where, const char *where)
+{
+    assert_true(i < c->nsettings);
+    const sdb_setting *st = &c->settings[i];
+    assert_string_equal(st->name, name);
+    assert_string_equal(st->value, value);
+    assert_int_equal(st->source, source);
+    if (name_where == NULL) {
+        assert_null(st->name_where);
+        assert_null(st->where);
+    } else {
+        assert_non_null(st->name_where);
+        assert_non_null(st->where);
+        assert_contains(st->name_where, name_where);
+        assert_contains(st->where, where);
+    }
+}
+
+/* workload_config keys are collected as text with their locations, in file
+ * order, then the --set / -D flags in command-line order. */
+static void test_settings_collected(void **state)
+{
+    (void)state;
+    const char *args[] = { "-D", "rows=9", "-c", DATA("workload_config.yaml"),
+                           "--set", "label=a=b", "--set=fast=", "-Dratio=1" };
+    result r = parse_args(NARGS(args), args);
+    const sdb_config *c = &r.cfg;
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, "");
+    assert_int_equal(c->workers, 2);
+    assert_int_equal(c->nsettings, 8);
+    expect_setting(c, 0, "rows", "500", SDB_SRC_FILE, "workload_config.yaml:3:3",
+                   "workload_config.yaml:3:9");
+    expect_setting(c, 1, "ratio", "0.25", SDB_SRC_FILE, ".yaml:4:3", ".yaml:4:10");
+    expect_setting(c, 2, "label", "from file", SDB_SRC_FILE, ".yaml:5:3", ".yaml:5:10");
+    expect_setting(c, 3, "fast", "yes", SDB_SRC_FILE, ".yaml:6:3", ".yaml:6:9");
+    expect_setting(c, 4, "rows", "9", SDB_SRC_FLAG, NULL, NULL);
+    expect_setting(c, 5, "label", "a=b", SDB_SRC_FLAG, NULL, NULL);
+    expect_setting(c, 6, "fast", "", SDB_SRC_FLAG, NULL, NULL);
+    expect_setting(c, 7, "ratio", "1", SDB_SRC_FLAG, NULL, NULL);
+    result_free(&r);
+
+    /* a quoted value keeps '#'; a null value is skipped (default kept) */
+    r = load_file(DATA("workload_config_bad.yaml"));
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.cfg.nsettings, 2);
+    expect_setting(&r.cfg, 0, "rows", "lots", SDB_SRC_FILE, ":2:3", ":2:9");
+    expect_setting(&r.cfg, 1, "label", "quoted # not a comment", SDB_SRC_FILE, ":3:3",
+                   ":3:10");
+    result_free(&r);
+}
+
+static const yaml_case settings_cases[] = {
+    { "workload_config_sequence.yaml", 2, "2:3",
+      "error: 'workload_config.ratio' expects a scalar value (a number, true/false or a "
+      "string), not a sequence" },
+    { "workload_config_scalar.yaml", 2, "1:18",
+      "error: 'workload_config' expects a mapping of the workload's parameters" },
+    { "workload_config_duplicate.yaml", 2, "3:3",
+      "error: duplicate key 'workload_config.rows' (first given at line 2)" },
+};
+
+static void test_settings_yaml_errors(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NARGS(settings_cases); i++) {
+        const yaml_case *t = &settings_cases[i];
+        char path[512], expected[1024];
+        snprintf(path, sizeof path, "%s/%s", SDB_TEST_DATA, t->file);
+        result r = load_file(path);
+        snprintf(expected, sizeof expected, "%s:%s: %s", path, t->where, t->message);
+        if (r.rc != t->rc)
+            fail_msg("%s: rc %d, expected %d; messages:\n%s", t->file, r.rc, t->rc, r.out);
+        assert_contains(r.out, expected);
+        result_free(&r);
+    }
+}
+
+static const flag_case bad_setting_flags[] = {
+    { "--set", "rows", "invalid value 'rows' for --set: expected NAME=VALUE" },
+    { "--set", "=5", "invalid value '=5' for --set: expected NAME=VALUE" },
+    { "-D", "", "invalid value '' for --set: expected NAME=VALUE" },
+    { "--load-threads", "-1", "invalid value '-1' for --load-threads: expected an integer "
+                              "from 0 to 1024" },
+    { "--load-threads", "1025", "invalid value '1025' for --load-threads" },
+};
+
+static void test_settings_flag_errors(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NARGS(bad_setting_flags); i++) {
+        const char *args[] = { bad_setting_flags[i].flag, bad_setting_flags[i].value };
+        char expected[256];
+        snprintf(expected, sizeof expected, "stormdb-fake: error: %s",
+                 bad_setting_flags[i].message);
+        expect_parse(2, args, 2, expected);
+    }
+}
+
+/* --check, --no-run and --load-threads set their fields; only -d/--duration on the
+ * command line sets duration_flag (a file's duration does not). */
+static void test_check_and_duration_flag(void **state)
+{
+    (void)state;
+    const char *none[] = { "--check", "-c", DATA("full.yaml") };
+    result r = parse_args(NARGS(none), none);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.cfg.check);
+    assert_true(r.cfg.duration_s == 5400.0);
+    assert_false(r.cfg.duration_flag);
+    assert_int_equal(r.cfg.load_threads, 0);
+    result_free(&r);
+
+    const char *with[] = { "--check", "-d", "5s", "--load-threads", "3", "--no-run" };
+    r = parse_args(NARGS(with), with);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.cfg.check);
+    assert_true(r.cfg.no_run);
+    assert_true(r.cfg.duration_flag);
+    assert_int_equal(r.cfg.load_threads, 3);
+    result_free(&r);
+
+    r = parse_args(0, NULL);
+    assert_false(r.cfg.check);
+    assert_false(r.cfg.no_run);
+    assert_false(r.cfg.duration_flag);
+    assert_int_equal(r.cfg.nsettings, 0);
+    result_free(&r);
+}
+
+/* --set is not an ambiguous prefix of --setup, and --setup still works. */
+static void test_set_and_setup(void **state)
+{
+    (void)state;
+    const char *args[] = { "--setup", "--set", "a=1" };
+    result r = parse_args(NARGS(args), args);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.cfg.setup);
+    assert_int_equal(r.cfg.nsettings, 1);
+    result_free(&r);
+    const char *amb[] = { "--se", "a=1" };
+    expect_parse(NARGS(amb), amb, 2, "option '--se' is ambiguous");
+}
+
+/* ---------------------------------------------------------------------- */
 /* Durations                                                               */
 
 static const struct { const char *text; double seconds; } good_durations[] = {
@@ -683,7 +832,8 @@ static void test_usage_text(void **state)
         "(default: alpha_mixed)", "(default: 30s)", "(default: 4)", "(default: 10s)",
         "\nWorkload types:\n", "  alpha_mixed  reads and writes (default)\n",
         "  alpha_read   reads only\n", "  alpha_write  \n",
-        "PGHOST", "offers --embedded",
+        "PGHOST", "(as --embedded does)", "-D, --set NAME=VALUE", "--check",
+        "--load-threads N", "--no-run", "workload_config",
     };
     for (int i = 0; i < NARGS(must); i++)
         assert_contains(text, must[i]);
@@ -721,6 +871,11 @@ int main(void)
         cmocka_unit_test(test_help_version_list),
         cmocka_unit_test(test_parse_is_repeatable),
         cmocka_unit_test(test_password_never_printed),
+        cmocka_unit_test(test_settings_collected),
+        cmocka_unit_test(test_settings_yaml_errors),
+        cmocka_unit_test(test_settings_flag_errors),
+        cmocka_unit_test(test_check_and_duration_flag),
+        cmocka_unit_test(test_set_and_setup),
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_db_configured),
         cmocka_unit_test(test_usage_text),

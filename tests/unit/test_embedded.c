@@ -7,6 +7,7 @@
  * server must run as an unprivileged user.
  */
 #include <dirent.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -293,14 +294,14 @@ static void test_two_clusters_at_once(void **state)
 static void test_cancel_before_start(void **state)
 {
     (void)state;
-    volatile sig_atomic_t cancel = 1;
+    atomic_int cancel = 1;
     sdb_embedded_opts o = { .cancel = &cancel };
     char err[1024] = "";
     assert_failed_cleanly(sdb_embedded_start(&o, err, sizeof err), err, "cancelled");
 }
 
-static volatile sig_atomic_t alarm_cancel;
-static volatile sig_atomic_t cancel_when_server_log;    /* else on the first tick */
+static atomic_int alarm_cancel;
+static atomic_int cancel_when_server_log;    /* else on the first tick */
 
 /* True when a cluster directory in test_tmpdir holds server.log, i.e. the
  * postmaster has been started.  Raw system calls only: runs in a signal
