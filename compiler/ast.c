@@ -71,6 +71,7 @@ ast_file *ast_file_new(arena *a)
     f->params.tail = &f->params.head;
     f->lists.tail = &f->lists.head;
     f->checks.tail = &f->checks.head;
+    f->probes.tail = &f->probes.head;
     f->sites_tail = &f->sites;
     return f;
 }
@@ -431,6 +432,15 @@ ast_txopt *ast_txopt_new(parse_ctx *ctx, lex_token kw, ast_txopt_kind kind, ast_
     return o;
 }
 
+ast_txopt *ast_txopt_limit(parse_ctx *ctx, lex_token kw, const lex_token *pword, ast_expr *pct,
+                           ast_expr *seconds)
+{
+    ast_txopt *o = ast_txopt_new(ctx, kw, TO_LIMIT, pct, pword, NULL);
+    if (o)
+        o->bound = seconds;
+    return o;
+}
+
 ast_txopt *ast_txopt_append(ast_txopt *list, ast_txopt *o)
 {
     LIST_APPEND(list, o);
@@ -516,14 +526,22 @@ ast_witem *ast_witem_string(parse_ctx *ctx, lex_token kw, ast_witem_kind kind, l
     return w;
 }
 
-ast_witem *ast_witem_sql(parse_ctx *ctx, lex_token kw, lex_token sql)
+ast_witem *ast_witem_sql(parse_ctx *ctx, lex_token kw, ast_witem_kind kind, lex_token sql)
 {
     ast_witem *w = node(ctx, sizeof *w);
     if (!w)
         return NULL;
-    w->kind = WI_SCALE_QUERY;
+    w->kind = kind;
     w->off = kw.off;
     w->sql = ast_sql_new(ctx, sql);
+    return w;
+}
+
+ast_witem *ast_witem_headline(parse_ctx *ctx, lex_token kw, lex_token tx, lex_token name)
+{
+    ast_witem *w = ast_witem_string(ctx, kw, WI_HEADLINE, name);
+    if (w)
+        w->word = name_of(ctx, tx);
     return w;
 }
 
@@ -631,7 +649,7 @@ void ast_add_tx(parse_ctx *ctx, lex_token kw, lex_token name, ast_txopt *opts, a
     FILE_APPEND(ctx->file->txs, t);
 }
 
-void ast_add_mix(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc,
+void ast_add_mix(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc, bool deck,
                  ast_mix_entry *entries)
 {
     ast_mix *m = node(ctx, sizeof *m);
@@ -641,6 +659,7 @@ void ast_add_mix(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *
     if (desc)
         m->description = ast_decode_string(ctx, *desc);
     m->entries = entries;
+    m->deck = deck;
     m->off = kw.off;
     FILE_APPEND(ctx->file->mixes, m);
 }
@@ -679,16 +698,32 @@ void ast_add_list_file(parse_ctx *ctx, lex_token kw, lex_token name, lex_token w
     FILE_APPEND(ctx->file->lists, l);
 }
 
-void ast_add_check(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc, lex_token sql)
+/* A new check or probe node (they have one shape), or NULL. */
+static ast_check *named_sql(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc,
+                            lex_token sql)
 {
     ast_check *c = node(ctx, sizeof *c);
     if (!c)
-        return;
+        return NULL;
     c->name = name_of(ctx, name);
     if (desc)
         c->description = ast_decode_string(ctx, *desc);
     c->sql.off = sql.off;
     c->sql.len = sql.len;
     c->off = kw.off;
-    FILE_APPEND(ctx->file->checks, c);
+    return c;
+}
+
+void ast_add_check(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc, lex_token sql)
+{
+    ast_check *c = named_sql(ctx, kw, name, desc, sql);
+    if (c)
+        FILE_APPEND(ctx->file->checks, c);
+}
+
+void ast_add_probe(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc, lex_token sql)
+{
+    ast_check *c = named_sql(ctx, kw, name, desc, sql);
+    if (c)
+        FILE_APPEND(ctx->file->probes, c);
 }

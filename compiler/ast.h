@@ -89,7 +89,8 @@ typedef struct ast_expr {
     ast_type type;
     bool nullable;        /* may be null: nullable(), a nullable variable or column */
     ast_ref ref;
-    int64_t cval;         /* EX_TYPED: days or µs since the Unix epoch */
+    int64_t cval;         /* EX_TYPED: days or µs since the Unix epoch;
+                           * EX_CALL nurand_c(A): index of A (0, 1, 2) */
     struct ast_var *var;      /* REF_VAR */
     struct ast_column *col;   /* REF_COLUMN */
     struct ast_range *loop;   /* REF_LOOP: a load's loop variable */
@@ -181,14 +182,17 @@ typedef struct ast_statement {
     bool used;             /* executed by some transaction */
 } ast_statement;
 
-typedef enum ast_txopt_kind { TO_WEIGHT, TO_RETRY, TO_ISOLATION, TO_KEYING, TO_THINK } ast_txopt_kind;
+typedef enum ast_txopt_kind {
+    TO_WEIGHT, TO_RETRY, TO_ISOLATION, TO_KEYING, TO_THINK, TO_LIMIT
+} ast_txopt_kind;
 
 /* One option of a transaction header. */
 typedef struct ast_txopt {
     ast_txopt_kind kind;
     uint32_t off;
-    ast_expr *value;       /* weight, retry, keying, think */
-    ast_name words[2];     /* isolation level words (len 0 when absent) */
+    ast_expr *value;       /* weight, retry, keying, think; limit: the NN of `NN%` */
+    ast_name words[2];     /* isolation level words; limit: the `pNN` word (len 0 when absent) */
+    ast_expr *bound;       /* limit: the latency, a duration or seconds */
     struct ast_txopt *next;
     struct ast_txopt *tail;
 } ast_txopt;
@@ -208,6 +212,8 @@ typedef struct ast_tx {
     int max_tries;         /* >= 1 */
     ast_isolation isolation;
     ast_expr *keying, *think;
+    double limit_pct;      /* `limit`: percentile in (0, 100], 0 without */
+    double limit_s;        /* `limit`: seconds (> 0), 0 without */
     int nslots;            /* loops (frame fields hi_N / rs_N) */
     ast_var *vars;         /* every variable, in definition order (linked by frame_next) */
 } ast_tx;
@@ -223,6 +229,7 @@ typedef struct ast_mix {
     ast_name name;
     ast_string description;  /* s == NULL when absent */
     ast_mix_entry *entries;
+    bool deck;               /* `deck`: whole card counts dealt from a shuffled deck */
     uint32_t off;
     struct ast_mix *next;
     /* sema: one weight per transaction, in transaction order */
@@ -256,7 +263,8 @@ typedef struct ast_listdef {
     bool used;
 } ast_listdef;
 
-/* `check NAME ["description"]: SQL;` */
+/* `check NAME ["description"]: SQL;`, and `probe NAME ["description"]: SQL;`
+ * (the same shape, in ast_file.probes). */
 typedef struct ast_check {
     ast_name name;
     ast_string description;  /* s == NULL when absent */
@@ -266,16 +274,19 @@ typedef struct ast_check {
 } ast_check;
 
 typedef enum ast_witem_kind {
-    WI_VERSION, WI_DESCRIPTION, WI_AUTHOR, WI_SCALE_QUERY, WI_EXTENSION
+    WI_VERSION, WI_DESCRIPTION, WI_AUTHOR, WI_SCALE_QUERY, WI_NURAND_LOAD, WI_HEADLINE,
+    WI_EXTENSION   /* last: the others are counted below it */
 } ast_witem_kind;
 
 /* One item of a workload header. */
 typedef struct ast_witem {
     ast_witem_kind kind;
     uint32_t off;
-    ast_string value;      /* WI_VERSION .. WI_AUTHOR, WI_EXTENSION (the name) */
-    ast_name word;         /* WI_EXTENSION: the word after `requires` */
-    ast_sql *sql;          /* WI_SCALE_QUERY */
+    ast_string value;      /* WI_VERSION .. WI_AUTHOR, WI_EXTENSION (the name),
+                            * WI_HEADLINE (the figure's name) */
+    ast_name word;         /* WI_EXTENSION: the word after `requires`;
+                            * WI_HEADLINE: the transaction */
+    ast_sql *sql;          /* WI_SCALE_QUERY, WI_NURAND_LOAD */
     struct ast_witem *next;
     struct ast_witem *tail; /* on a list's head: its last node */
 } ast_witem;
@@ -308,11 +319,15 @@ typedef struct ast_file {
     AST_LIST(ast_param) params;
     AST_LIST(ast_listdef) lists;
     AST_LIST(ast_check) checks;
+    AST_LIST(ast_check) probes;
     /* sema */
     AST_LIST(ast_table) tables;
     const char *version, *description, *author;  /* decoded, "" if absent */
     uint32_t version_len, description_len, author_len;
     ast_sql *scale_query;
+    ast_sql *nurand_load;  /* `nurand_load: SQL;`, or NULL */
+    const ast_tx *headline_tx;   /* `headline TX "NAME";`, or NULL */
+    ast_string headline_name;
     ast_workload *workload;
     int nextensions;       /* `requires extension` items of the header */
     ast_expr *sites;       /* expressions with a file-scope helper, by site number */
@@ -379,6 +394,10 @@ ast_var *ast_var_append(ast_var *list, ast_var *v);
 /* Transaction options. */
 ast_txopt *ast_txopt_new(parse_ctx *ctx, lex_token kw, ast_txopt_kind kind, ast_expr *value,
                          const lex_token *w1, const lex_token *w2);
+/* `limit pNN SECONDS` (pword set, pct NULL) or `limit NN% SECONDS` (pword
+ * NULL, pct the number); sema reads and checks both. */
+ast_txopt *ast_txopt_limit(parse_ctx *ctx, lex_token kw, const lex_token *pword, ast_expr *pct,
+                           ast_expr *seconds);
 ast_txopt *ast_txopt_append(ast_txopt *list, ast_txopt *o);
 
 /* Loads. */
@@ -393,7 +412,10 @@ ast_mix_entry *ast_mix_entry_append(ast_mix_entry *list, ast_mix_entry *e);
 
 /* Workload header items. */
 ast_witem *ast_witem_string(parse_ctx *ctx, lex_token kw, ast_witem_kind kind, lex_token str);
-ast_witem *ast_witem_sql(parse_ctx *ctx, lex_token kw, lex_token sql);
+/* `scale_query: SQL;` or `nurand_load: SQL;` (kind says which). */
+ast_witem *ast_witem_sql(parse_ctx *ctx, lex_token kw, ast_witem_kind kind, lex_token sql);
+/* `headline TRANSACTION "NAME";` (sema resolves the transaction). */
+ast_witem *ast_witem_headline(parse_ctx *ctx, lex_token kw, lex_token tx, lex_token name);
 /* `requires WORD NAME;` (sema checks that WORD is `extension`); name is an
  * identifier or a string token. */
 ast_witem *ast_witem_extension(parse_ctx *ctx, lex_token kw, lex_token word, lex_token name);
@@ -411,13 +433,14 @@ void ast_add_load(parse_ctx *ctx, lex_token kw, lex_token table, ast_expr *rows,
                   ast_column *cols);
 void ast_add_statement(parse_ctx *ctx, lex_token kw, lex_token name, lex_token sql);
 void ast_add_tx(parse_ctx *ctx, lex_token kw, lex_token name, ast_txopt *opts, ast_stmt *body);
-void ast_add_mix(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc,
+void ast_add_mix(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc, bool deck,
                  ast_mix_entry *entries);
 void ast_add_param(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *value);
 void ast_add_list(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *items);
 /* `list NAME = WORD "PATH";` (sema checks that WORD is `file`). */
 void ast_add_list_file(parse_ctx *ctx, lex_token kw, lex_token name, lex_token word, lex_token path);
 void ast_add_check(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc, lex_token sql);
+void ast_add_probe(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc, lex_token sql);
 
 /* A decoded string of the source token (for sema and tests); sets ctx->oom
  * and returns an empty string on failure. */

@@ -35,6 +35,7 @@ static const builtin_def table[] = {
     {"date_between", BI_GENERIC, 2, 2, "dd", TY_DATE, "sdb_gen_date", CWR, {0}},
     {"vector", BI_VECTOR, 1, 3, "icb", TY_STRING, "sdb_gen_vector", CWR, {"0", "0"}},
     {"rows", BI_ROWS, 1, 1, "T", TY_INT, "rows_", 0, {0}},
+    {"nurand_c", BI_NURAND_C, 1, 1, "i", TY_INT, "c->nurand_c", 0, {0}},
     {"int", BI_INT, 1, 1, "a", TY_INT, "int64_t", 0, {0}},
     {"float", BI_FLOAT, 1, 1, "n", TY_FLOAT, "double", 0, {0}},
     {"string", BI_STRING, 1, 1, "a", TY_STRING, "", 0, {0}},
@@ -61,7 +62,7 @@ const char *builtin_names(void)
     return "uniform, decimal, gaussian, exponential, zipfian, normal, exp_time, nurand, "
            "permute, hash, hash_fnv1a, sequence, random_string, astring, alpha_string, "
            "nstring, marker, syllables, words, text, choose, nullable, uuid, now, "
-           "timestamp_between, date_between, vector, rows, int, float, string";
+           "timestamp_between, date_between, vector, rows, nurand_c, int, float, string";
 }
 
 /* ---- dates and timestamps ---------------------------------------------- */

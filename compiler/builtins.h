@@ -23,6 +23,7 @@ typedef enum builtin_id {
     BI_NULLABLE,       /* the value, or null with probability p */
     BI_VECTOR,         /* constant distribution name */
     BI_ROWS,           /* rows(TABLE): a load's row count */
+    BI_NURAND_C,       /* nurand_c(A): the run's NURand C for A = 255, 1023, 8191 */
     BI_INT, BI_FLOAT, BI_STRING  /* conversions */
 } builtin_id;
 

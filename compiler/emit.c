@@ -163,10 +163,15 @@ static void line_c(emitter *e)
     e->in_swl = false;
 }
 
-/* Appends a double so that it reads back as the same value. */
+/* Appends a double so that it reads back as the same value (whole values
+ * as integers: 10, not 1e+01). */
 static void put_double(emitter *e, double v)
 {
     char tmp[40];
+    if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v) {
+        putf(e, "%.0f", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, v);
         if (strtod(tmp, NULL) == v)
@@ -690,6 +695,9 @@ static void put_call(emitter *e, const ast_expr *x)
         puts_(e, "rows_");
         put_name(e, x->load->table);
         puts_(e, "(c)");
+        return;
+    case BI_NURAND_C:   /* NULL until the runtime has chosen the constants */
+        putf(e, "(c->nurand_c ? c->nurand_c[%d] : 0)", (int)x->cval);
         return;
     case BI_INT:
     case BI_FLOAT:
@@ -1610,6 +1618,10 @@ static void put_txs_array(emitter *e)
         puts_(e, ",\n      ");
         put_where(e, t->off);
         putf(e, ", %d, ", t->max_tries);
+        put_float_lit(e, t->limit_pct);
+        puts_(e, ", ");
+        put_float_lit(e, t->limit_s);
+        puts_(e, ", ");
         if (t->keying) {
             puts_(e, "keying_");
             put_name(e, t->name);
@@ -1645,6 +1657,15 @@ static void put_weights(emitter *e, const ast_mix *m)
     puts_(e, " };\n");
 }
 
+/* An optional description (of a mix, check or probe) as a C string; "" when absent. */
+static void put_description(emitter *e, ast_string d)
+{
+    if (d.s)
+        put_cstr(e, d.s, d.len);
+    else
+        puts_(e, "\"\"");
+}
+
 static void put_mixes_array(emitter *e)
 {
     const ast_file *f = e->file;
@@ -1657,25 +1678,44 @@ static void put_mixes_array(emitter *e)
         puts_(e, "    { ");
         put_cstr(e, m->name.s, m->name.len);
         puts_(e, ", ");
-        if (m->description.s)
-            put_cstr(e, m->description.s, m->description.len);
-        else
-            puts_(e, "\"\"");
+        put_description(e, m->description);
         puts_(e, ", mix_");
         put_name(e, m->name);
-        puts_(e, " },\n");
+        putf(e, ", %d },\n", m->deck ? 1 : 0);
     }
     if (!f->mixes.head) {
         puts_(e, "    { ");
         put_cstr(e, f->workload->name.s, f->workload->name.len);
         puts_(e, ", \"every transaction by its own weight\", mix_");
         put_name(e, f->workload->name);
-        puts_(e, " },\n");
+        puts_(e, ", 0 },\n");
     }
     puts_(e, "};\n");
 }
 
-/* params[], checks[] and extensions[]. */
+/* The array `name` of C type `type` (sdb_check_def or sdb_probe_def, which
+ * have one shape: name, description, sql, where) for a list of checks or
+ * probes; nothing when the list is empty. */
+static void put_named_sql_array(emitter *e, const char *type, const char *name, const ast_check *list)
+{
+    if (!list)
+        return;
+    putf(e, "\nstatic const %s %s[] = {\n", type, name);
+    for (const ast_check *c = list; c; c = c->next) {
+        puts_(e, "    {\n        ");
+        put_cstr(e, c->name.s, c->name.len);
+        puts_(e, ",\n        ");
+        put_description(e, c->description);
+        puts_(e, ",\n        \"");
+        put_escaped(e, e->src + c->sql.off, c->sql.len, true, "        ");
+        puts_(e, "\",\n        ");
+        put_where(e, c->sql.off);
+        puts_(e, "\n    },\n");
+    }
+    puts_(e, "};\n");
+}
+
+/* params[], checks[], probes[] and extensions[]. */
 static void put_extra_arrays(emitter *e)
 {
     const ast_file *f = e->file;
@@ -1694,24 +1734,8 @@ static void put_extra_arrays(emitter *e)
         }
         puts_(e, "};\n");
     }
-    if (f->checks.head) {
-        puts_(e, "\nstatic const sdb_check_def checks[] = {\n");
-        for (const ast_check *c = f->checks.head; c; c = c->next) {
-            puts_(e, "    {\n        ");
-            put_cstr(e, c->name.s, c->name.len);
-            puts_(e, ",\n        ");
-            if (c->description.s)
-                put_cstr(e, c->description.s, c->description.len);
-            else
-                puts_(e, "\"\"");
-            puts_(e, ",\n        \"");
-            put_escaped(e, e->src + c->sql.off, c->sql.len, true, "        ");
-            puts_(e, "\",\n        ");
-            put_where(e, c->sql.off);
-            puts_(e, "\n    },\n");
-        }
-        puts_(e, "};\n");
-    }
+    put_named_sql_array(e, "sdb_check_def", "checks", f->checks.head);
+    put_named_sql_array(e, "sdb_probe_def", "probes", f->probes.head);
     if (f->nextensions) {
         puts_(e, "\nstatic const char *const extensions[] = {\n");
         for (const ast_witem *w = f->workload->items; w; w = w->next)
@@ -1724,18 +1748,25 @@ static void put_extra_arrays(emitter *e)
     }
 }
 
+/* The sdb_sql `name` of one command of the header, if there is one. */
+static void put_sql_item(emitter *e, const char *name, const ast_sql *sql)
+{
+    if (!sql)
+        return;
+    putf(e, "\nstatic const sdb_sql %s = {\n    \"", name);
+    put_escaped(e, e->src + sql->off, sql->len, true, "    ");
+    puts_(e, "\",\n    ");
+    put_where(e, sql->off);
+    puts_(e, "\n};\n");
+}
+
 static void put_arrays(emitter *e)
 {
     const ast_file *f = e->file;
     put_sql_array(e, "schema", f->schema.head);
     put_sql_array(e, "after_load", f->after_load.head);
-    if (f->scale_query) {
-        puts_(e, "\nstatic const sdb_sql scale_query = {\n    \"");
-        put_escaped(e, e->src + f->scale_query->off, f->scale_query->len, true, "    ");
-        puts_(e, "\",\n    ");
-        put_where(e, f->scale_query->off);
-        puts_(e, "\n};\n");
-    }
+    put_sql_item(e, "scale_query", f->scale_query);
+    put_sql_item(e, "nurand_load", f->nurand_load);
     if (f->tables.head) {
         puts_(e, "\nstatic const char *const tables[] = {\n");
         for (const ast_table *t = f->tables.head; t; t = t->next) {
@@ -1765,6 +1796,15 @@ static int count_sql(const ast_sql *s)
 static void put_or_null(emitter *e, bool present, const char *name)
 {
     puts_(e, present ? name : "NULL");
+}
+
+/* The headline's name as a C string, or NULL without a headline. */
+static void put_headline_name(emitter *e, const ast_file *f)
+{
+    if (f->headline_tx)
+        put_cstr(e, f->headline_name.s, f->headline_name.len);
+    else
+        puts_(e, "NULL");
 }
 
 static bool fill_workload(emitter *e, const char *key, size_t n, const void *arg)
@@ -1797,6 +1837,11 @@ static bool fill_workload(emitter *e, const char *key, size_t n, const void *arg
     else if (key_is(key, n, "EXTENSIONS")) put_or_null(e, f->nextensions, "extensions");
     else if (key_is(key, n, "NEXTENSIONS")) putf(e, "%d", f->nextensions);
     else if (key_is(key, n, "NSEQUENCES")) putf(e, "%d", f->nsequences);
+    else if (key_is(key, n, "PROBES")) put_or_null(e, f->probes.head, "probes");
+    else if (key_is(key, n, "NPROBES")) putf(e, "%d", f->probes.count);
+    else if (key_is(key, n, "NURAND_LOAD")) put_or_null(e, f->nurand_load, "&nurand_load");
+    else if (key_is(key, n, "HEADLINE_TX")) putf(e, "%d", f->headline_tx ? f->headline_tx->index : 0);
+    else if (key_is(key, n, "HEADLINE_NAME")) put_headline_name(e, f);
     else return false;
     return true;
 }

@@ -9,8 +9,9 @@
  * and pos <= len.
  *
  * Which of the two scanners applies is the caller's business (the parse
- * driver switches to SQL after `statement NAME :`, `scale_query :`,
- * `schema {` and `after load {`).
+ * driver switches to SQL after `statement NAME :`, `check NAME :`,
+ * `probe NAME :`, `scale_query :`, `nurand_load :`, `schema {` and
+ * `after load {`).
  */
 #ifndef SWLC_LEX_H
 #define SWLC_LEX_H

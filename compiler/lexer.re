@@ -22,7 +22,10 @@
     strch  = [^"\\\n] | "\\" [^\n];
 */
 
-/* The reserved words of the language and their tokens. */
+/* The reserved words of the language and their tokens.  The contextual
+ * keywords (deck, limit, probe, nurand_load, headline) are not here: they
+ * lex as identifiers and the parse driver turns them into keywords where
+ * the grammar accepts them (parse.c). */
 static const struct {
     const char *word;
     int kind;

@@ -8,6 +8,7 @@
 void *parse_lemonAlloc(void *(*alloc)(size_t), parse_ctx *ctx);
 void parse_lemonFree(void *parser, void (*release)(void *));
 void parse_lemon(void *parser, int major, lex_token minor);
+bool parse_lemon_accepts(const void *parser, int major);
 
 /* The driver's state for one parse. */
 typedef struct driver {
@@ -63,6 +64,11 @@ const char *parse_token_name(int kind)
     case TK_THINK: return "'think'";
     case TK_JSON: return "'json'";
     case TK_ARRAY: return "'array'";
+    case TK_DECK: return "'deck'";
+    case TK_LIMIT: return "'limit'";
+    case TK_PROBE: return "'probe'";
+    case TK_NURAND_LOAD: return "'nurand_load'";
+    case TK_HEADLINE: return "'headline'";
     case TK_DURATION: return "a duration";
     case TK_LBRACKET: return "'['";
     case TK_RBRACKET: return "']'";
@@ -166,11 +172,40 @@ static bool starts_item(int kind)
     switch (kind) {
     case TK_WORKLOAD: case TK_SCHEMA: case TK_AFTER: case TK_LOAD:
     case TK_STATEMENT: case TK_TRANSACTION: case TK_MIX: case TK_PARAM: case TK_LIST:
-    case TK_CHECK:
+    case TK_CHECK: case TK_PROBE:
         return true;
     default:
         return false;
     }
+}
+
+/* The contextual keywords: identifiers everywhere except where the grammar
+ * accepts the keyword's token. */
+static const struct {
+    const char *word;
+    int kind;
+} contextual[] = {
+    {"deck", TK_DECK},        {"limit", TK_LIMIT},       {"probe", TK_PROBE},
+    {"nurand_load", TK_NURAND_LOAD}, {"headline", TK_HEADLINE},
+};
+
+/* The kind to push for token t: a contextual keyword's token when t spells
+ * one and the parser accepts that token now (while skipping after an error,
+ * `probe` after ';' or '}', where an item may start), else t.kind. */
+static int contextual_kind(const driver *dr, lex_token t)
+{
+    if (t.kind != TK_IDENT)
+        return t.kind;
+    for (size_t i = 0; i < sizeof contextual / sizeof contextual[0]; i++) {
+        int kw = contextual[i].kind;
+        if (strlen(contextual[i].word) != t.len ||
+            memcmp(contextual[i].word, dr->ctx->src + t.off, t.len) != 0)
+            continue;
+        if (dr->skipping)
+            return starts_item(kw) && (dr->prev1 == TK_SEMI || dr->prev1 == TK_RBRACE) ? kw : t.kind;
+        return dr->parser && parse_lemon_accepts(dr->parser, kw) ? kw : t.kind;
+    }
+    return t.kind;
 }
 
 /* Starts a fresh lemon parser; false (and fatal) when out of memory. */
@@ -270,7 +305,8 @@ static lex_token token(int kind, uint32_t off, uint32_t len)
     return t;
 }
 
-/* SQL after `statement NAME:` or `scale_query:` at pos; pushes it as one
+/* SQL after `statement NAME:`, `check`/`probe NAME ["..."]:`, `scale_query:`
+ * or `nurand_load:` at pos; pushes it as one
  * SQL token and returns where the ';' (or the end) is. */
 static uint32_t scan_sql_command(driver *dr, uint32_t pos)
 {
@@ -364,6 +400,7 @@ ast_file *parse_file(arena *a, diag_ctx *d, const char *src, uint32_t len)
         if (t.kind == LEX_EOF)
             break;
         pos = t.off + t.len;
+        t.kind = contextual_kind(&dr, t);
         if (t.kind == LEX_ILLEGAL || !count_parens(&dr, t))
             continue;
         feed(&dr, t);
@@ -371,9 +408,9 @@ ast_file *parse_file(arena *a, diag_ctx *d, const char *src, uint32_t len)
         dr.prev3 = p2;
         dr.prev2 = p1;
         dr.prev1 = t.kind;
-        bool sql_follows = p1 == TK_SCALE_QUERY ||
-                           (p1 == TK_IDENT && (p2 == TK_STATEMENT || p2 == TK_CHECK)) ||
-                           (p1 == TK_STRING && p2 == TK_IDENT && p3 == TK_CHECK);
+        bool sql_follows = p1 == TK_SCALE_QUERY || p1 == TK_NURAND_LOAD ||
+                           (p1 == TK_IDENT && (p2 == TK_STATEMENT || p2 == TK_CHECK || p2 == TK_PROBE)) ||
+                           (p1 == TK_STRING && p2 == TK_IDENT && (p3 == TK_CHECK || p3 == TK_PROBE));
         if (t.kind == TK_COLON && sql_follows) {
             pos = scan_sql_command(&dr, pos);
             dr.prev2 = TK_COLON;

@@ -5,7 +5,7 @@
  *
  * After a syntax error the driver discards the parser and skips tokens up
  * to the next keyword that starts a top-level item (workload, schema, load,
- * after, statement, transaction, mix), so one run reports one syntax error
+ * after, statement, transaction, mix, param, list, check, probe), so one run reports one syntax error
  * per broken item.  No state outlives a call: the front end can run many
  * times in one process.
  */

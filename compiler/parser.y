@@ -28,11 +28,14 @@ static void report_syntax_error(parse_ctx *ctx, const void *parser, int major, l
 %stack_overflow { ctx->stack_overflow = true; }
 %parse_failure { ctx->syntax_error = true; }
 
-/* Every terminal, in a fixed order. */
+/* Every terminal, in a fixed order.  DECK .. HEADLINE are contextual
+ * keywords: the lexer returns them as IDENT and the driver (parse.c) turns
+ * them into these tokens only where the grammar accepts them. */
 %token WORKLOAD VERSION DESCRIPTION AUTHOR SCALE_QUERY SCHEMA AFTER LOAD ROWS
        STATEMENT TRANSACTION WEIGHT MIX LET BEGIN COMMIT ROLLBACK NULL
        PARAM LIST CHECK REQUIRES FOR IN IF ELSE RETURN SLEEP PIPELINE TRUE FALSE
        RETRY ISOLATION KEYING THINK JSON ARRAY
+       DECK LIMIT PROBE NURAND_LOAD HEADLINE
        IDENT INT FLOAT DURATION STRING SQL
        LBRACE RBRACE LPAREN RPAREN LBRACKET RBRACKET COMMA SEMI COLON ASSIGN DOTDOT.
 
@@ -70,6 +73,7 @@ static void report_syntax_error(parse_ctx *ctx, const void *parser, int major, l
 %type witems { ast_witem * }
 %type witem { ast_witem * }
 %type sqls { ast_sql * }
+%type seconds { ast_expr * }
 %destructor expr { (void)ctx; (void)$$; /* arena-owned */ }
 %destructor number { (void)ctx; (void)$$; }
 %destructor args { (void)ctx; (void)$$; }
@@ -94,6 +98,7 @@ static void report_syntax_error(parse_ctx *ctx, const void *parser, int major, l
 %destructor witems { (void)ctx; (void)$$; }
 %destructor witem { (void)ctx; (void)$$; }
 %destructor sqls { (void)ctx; (void)$$; }
+%destructor seconds { (void)ctx; (void)$$; }
 
 file ::= items.
 items ::= .
@@ -106,7 +111,9 @@ witems(A) ::= witems(L) witem(W). { A = ast_witem_append(L, W); }
 witem(A) ::= VERSION(K) STRING(S) SEMI. { A = ast_witem_string(ctx, K, WI_VERSION, S); }
 witem(A) ::= DESCRIPTION(K) STRING(S) SEMI. { A = ast_witem_string(ctx, K, WI_DESCRIPTION, S); }
 witem(A) ::= AUTHOR(K) STRING(S) SEMI. { A = ast_witem_string(ctx, K, WI_AUTHOR, S); }
-witem(A) ::= SCALE_QUERY(K) COLON SQL(S) SEMI. { A = ast_witem_sql(ctx, K, S); }
+witem(A) ::= SCALE_QUERY(K) COLON SQL(S) SEMI. { A = ast_witem_sql(ctx, K, WI_SCALE_QUERY, S); }
+witem(A) ::= NURAND_LOAD(K) COLON SQL(S) SEMI. { A = ast_witem_sql(ctx, K, WI_NURAND_LOAD, S); }
+witem(A) ::= HEADLINE(K) IDENT(T) STRING(N) SEMI. { A = ast_witem_headline(ctx, K, T, N); }
 witem(A) ::= REQUIRES(K) IDENT(W) IDENT(N) SEMI. { A = ast_witem_extension(ctx, K, W, N); }
 witem(A) ::= REQUIRES(K) IDENT(W) STRING(N) SEMI. { A = ast_witem_extension(ctx, K, W, N); }
 
@@ -123,6 +130,10 @@ item ::= LIST(K) IDENT(N) ASSIGN IDENT(F) STRING(P) SEMI. { ast_add_list_file(ct
 item ::= CHECK(K) IDENT(N) COLON SQL(S) SEMI. { ast_add_check(ctx, K, N, NULL, S); }
 item ::= CHECK(K) IDENT(N) STRING(D) COLON SQL(S) SEMI. { ast_add_check(ctx, K, N, &D, S); }
 
+/* probe NAME ["..."]: SQL; */
+item ::= PROBE(K) IDENT(N) COLON SQL(S) SEMI. { ast_add_probe(ctx, K, N, NULL, S); }
+item ::= PROBE(K) IDENT(N) STRING(D) COLON SQL(S) SEMI. { ast_add_probe(ctx, K, N, &D, S); }
+
 /* load TABLE rows EXPR { ... }  and  load TABLE for V in LO .. HI, ... { ... } */
 item ::= LOAD(K) IDENT(T) ROWS expr(R) LBRACE columns(C) RBRACE. { ast_add_load(ctx, K, T, R, NULL, C); }
 item ::= LOAD(K) IDENT(T) FOR ranges(V) LBRACE columns(C) RBRACE. { ast_add_load(ctx, K, T, NULL, V, C); }
@@ -135,7 +146,8 @@ columns(A) ::= columns(L) IDENT(N) ASSIGN expr(E) SEMI. { A = ast_column_append(
 /* statement NAME: SQL; */
 item ::= STATEMENT(K) IDENT(N) COLON SQL(S) SEMI. { ast_add_statement(ctx, K, N, S); }
 
-/* transaction NAME [weight N] [retry N] [isolation ...] [keying E] [think E] { ... } */
+/* transaction NAME [weight N] [retry N] [isolation ...] [keying E] [think E]
+ *                  [limit pNN|NN% SECONDS] { ... } */
 item ::= TRANSACTION(K) IDENT(N) txopts(O) LBRACE body(B) RBRACE. { ast_add_tx(ctx, K, N, O, B); }
 txopts(A) ::= . { A = NULL; }
 txopts(A) ::= txopts(L) txopt(O). { A = ast_txopt_append(L, O); }
@@ -145,6 +157,10 @@ txopt(A) ::= KEYING(K) expr(E). { A = ast_txopt_new(ctx, K, TO_KEYING, E, NULL, 
 txopt(A) ::= THINK(K) expr(E). { A = ast_txopt_new(ctx, K, TO_THINK, E, NULL, NULL); }
 txopt(A) ::= ISOLATION(K) IDENT(W). { A = ast_txopt_new(ctx, K, TO_ISOLATION, NULL, &W, NULL); }
 txopt(A) ::= ISOLATION(K) IDENT(W) IDENT(V). { A = ast_txopt_new(ctx, K, TO_ISOLATION, NULL, &W, &V); }
+txopt(A) ::= LIMIT(K) IDENT(P) seconds(S). { A = ast_txopt_limit(ctx, K, &P, NULL, S); }
+txopt(A) ::= LIMIT(K) number(P) PERCENT seconds(S). { A = ast_txopt_limit(ctx, K, NULL, P, S); }
+seconds(A) ::= DURATION(T). { A = ast_duration(ctx, T); }
+seconds(A) ::= number(N). { A = N; }
 
 body(A) ::= . { A = NULL; }
 body(A) ::= body(L) bstmt(S). { A = ast_stmt_append(L, S); }
@@ -169,9 +185,11 @@ tvars(A) ::= tvar(V). { A = ast_var_append(NULL, V); }
 tvars(A) ::= tvars(L) COMMA tvar(V). { A = ast_var_append(L, V); }
 tvar(A) ::= IDENT(N) IDENT(T). { A = ast_var_new(ctx, N, T); }
 
-/* mix NAME ["description"] { TRANSACTION: WEIGHT; ... } */
-item ::= MIX(K) IDENT(N) LBRACE mix_entries(E) RBRACE. { ast_add_mix(ctx, K, N, NULL, E); }
-item ::= MIX(K) IDENT(N) STRING(D) LBRACE mix_entries(E) RBRACE. { ast_add_mix(ctx, K, N, &D, E); }
+/* mix NAME ["description"] [deck] { TRANSACTION: WEIGHT; ... } */
+item ::= MIX(K) IDENT(N) LBRACE mix_entries(E) RBRACE. { ast_add_mix(ctx, K, N, NULL, false, E); }
+item ::= MIX(K) IDENT(N) STRING(D) LBRACE mix_entries(E) RBRACE. { ast_add_mix(ctx, K, N, &D, false, E); }
+item ::= MIX(K) IDENT(N) DECK LBRACE mix_entries(E) RBRACE. { ast_add_mix(ctx, K, N, NULL, true, E); }
+item ::= MIX(K) IDENT(N) STRING(D) DECK LBRACE mix_entries(E) RBRACE. { ast_add_mix(ctx, K, N, &D, true, E); }
 mix_entries(A) ::= . { A = NULL; }
 mix_entries(A) ::= mix_entries(L) IDENT(T) COLON number(W) SEMI. { A = ast_mix_entry_append(L, ast_mix_entry_new(ctx, T, W)); }
 
@@ -259,6 +277,14 @@ static bool token_acceptable(const yyParser *p, int t)
         return act <= YY_MAX_SHIFTREDUCE || act == YY_ACCEPT_ACTION;
     }
     return false;
+}
+
+/* True when `parser` could shift terminal `major` next (the driver's test
+ * for contextual keywords); declared in parse.c with the other entry points. */
+bool parse_lemon_accepts(const void *parser, int major);
+bool parse_lemon_accepts(const void *parser, int major)
+{
+    return token_acceptable(parser, major);
 }
 
 /* Reports a syntax error at `tok`, naming the expected terminals when there

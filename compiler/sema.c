@@ -16,7 +16,7 @@
 
 typedef enum sym_kind {
     SYM_STATEMENT, SYM_TX, SYM_MIX, SYM_VAR, SYM_COLUMN, SYM_TABLE, SYM_PARAM, SYM_LIST, SYM_CHECK,
-    SYM_LOAD
+    SYM_LOAD, SYM_PROBE
 } sym_kind;
 
 typedef struct sym {
@@ -41,7 +41,7 @@ typedef struct sema {
     const char *src;
     uint32_t len;
     ast_file *file;
-    symtab names;       /* statements, transactions, mixes, params, lists, checks */
+    symtab names;       /* statements, transactions, mixes, params, lists, checks, probes */
     symtab tables;      /* tables of the schema, by folded name */
     symtab loads;       /* loads, by folded table name */
     const sema_opts *opts;
@@ -139,6 +139,7 @@ static const char *kind_word(sym_kind k)
     case SYM_LIST: return "list";
     case SYM_CHECK: return "check";
     case SYM_LOAD: return "load";
+    case SYM_PROBE: return "probe";
     }
     return "name";
 }
@@ -366,6 +367,8 @@ static const char *witem_word(ast_witem_kind k)
     case WI_DESCRIPTION: return "description";
     case WI_AUTHOR: return "author";
     case WI_SCALE_QUERY: return "scale_query";
+    case WI_NURAND_LOAD: return "nurand_load";
+    case WI_HEADLINE: return "headline";
     case WI_EXTENSION: return "requires";
     }
     return "item";
@@ -403,7 +406,7 @@ static void check_header(sema *se)
     for (ast_workload *o = w->next; o; o = o->next)
         diag_error(se->diag, o->off, "a file holds one 'workload' header; the first is at line %u",
                    line_of(se, w->off));
-    const ast_witem *seen[WI_EXTENSION] = {NULL, NULL, NULL, NULL};
+    const ast_witem *seen[WI_EXTENSION] = {NULL};
     symtab exts = {NULL, 0, 0};
     for (const ast_witem *it = w->items; it; it = it->next) {
         if (it->kind == WI_EXTENSION) {
@@ -421,6 +424,8 @@ static void check_header(sema *se)
         case WI_DESCRIPTION: f->description = it->value.s; f->description_len = it->value.len; break;
         case WI_AUTHOR: f->author = it->value.s; f->author_len = it->value.len; break;
         case WI_SCALE_QUERY: f->scale_query = it->sql; break;
+        case WI_NURAND_LOAD: f->nurand_load = it->sql; break;
+        case WI_HEADLINE: break;   /* check_headline, once the transactions are known */
         case WI_EXTENSION: break;
         }
     }
@@ -912,6 +917,17 @@ static ast_type check_call_special(sema *se, const scope *sc, ast_expr *e, ast_t
     case BI_STRING:
         add_site(se, e);
         break;
+    case BI_NURAND_C: {
+        cvalue v;
+        bool known = const_eval(a1, &v) && v.type == TY_INT;
+        e->cval = !known ? -1 : v.i == 255 ? 0 : v.i == 1023 ? 1 : v.i == 8191 ? 2 : -1;
+        if (e->cval < 0) {
+            diag_error(se->diag, a1->off, "the argument of nurand_c() is the constant 255, 1023 "
+                       "or 8191 (the A of NURand)");
+            return TY_ERROR;
+        }
+        break;
+    }
     case BI_INT:
         if (a1->type == TY_STRING || a1->type == TY_DATE || a1->type == TY_TIMESTAMP) {
             diag_error(se->diag, a1->off, "int() converts numbers and bools, not %s",
@@ -1626,11 +1642,64 @@ static void check_body(sema *se, txstate *ts, ast_stmt *body, bool in_pipeline)
     ts->nvisible = mark;
 }
 
+/* The NN of a `pNN` word (p and digits), or -1 when n is not one. */
+static double percentile_word(ast_name n)
+{
+    if (n.len < 2 || n.len > 12 || n.s[0] != 'p')
+        return -1;
+    double v = 0;
+    for (uint32_t i = 1; i < n.len; i++) {
+        if (n.s[i] < '0' || n.s[i] > '9')
+            return -1;
+        v = v * 10 + (n.s[i] - '0');
+    }
+    return v;
+}
+
+/* `limit pNN SECONDS` or `limit NN% SECONDS`: sets tx->limit_pct and
+ * tx->limit_s when both parts are valid (reported otherwise). */
+static void check_limit(sema *se, ast_tx *tx, const ast_txopt *o)
+{
+    scope none = {CX_CONST, NULL, NULL, NULL};
+    cvalue v;
+    double pct = -1;
+    uint32_t pct_off = o->off;
+    bool ok = true;
+    if (o->words[0].len) {
+        pct_off = o->words[0].off;
+        pct = percentile_word(o->words[0]);
+        if (pct < 0) {
+            diag_error(se->diag, pct_off, "expected a percentile such as p90 or p99 (or 99.9%%), "
+                       "not '%.*s%s'", NAME_ARGS(o->words[0]));
+            ok = false;
+        }
+    } else if (o->value) {
+        pct_off = o->value->off;
+        ok = check_expr(se, &none, o->value, 0) != TY_ERROR && const_eval(o->value, &v);
+        pct = v.f;
+    }
+    if (ok && !(pct > 0 && pct <= 100)) {
+        diag_error(se->diag, pct_off, "the percentile of a limit must be above 0 and at most 100");
+        ok = false;
+    }
+    if (!o->bound || check_expr(se, &none, o->bound, 0) == TY_ERROR || !const_eval(o->bound, &v))
+        return;
+    if (!(v.f > 0)) {
+        diag_error(se->diag, o->bound->off, "the latency of a limit must be positive (a duration "
+                   "such as 5s or 500ms, or seconds)");
+        return;
+    }
+    if (ok && !isinf(v.f)) {
+        tx->limit_pct = pct;
+        tx->limit_s = v.f;
+    }
+}
+
 /* The options of a transaction header. */
 static void check_tx_options(sema *se, ast_tx *tx)
 {
-    const ast_txopt *seen[TO_THINK + 1] = {NULL};
-    static const char *const words[] = {"weight", "retry", "isolation", "keying", "think"};
+    const ast_txopt *seen[TO_LIMIT + 1] = {NULL};
+    static const char *const words[] = {"weight", "retry", "isolation", "keying", "think", "limit"};
     scope timing = {CX_TIME, NULL, NULL, NULL};
     tx->weight_value = 1.0;
     tx->max_tries = 1;
@@ -1685,6 +1754,9 @@ static void check_tx_options(sema *se, ast_tx *tx)
             else
                 tx->think = o->value;
             break;
+        case TO_LIMIT:
+            check_limit(se, tx, o);
+            break;
         }
     }
 }
@@ -1723,7 +1795,36 @@ static void check_txs(sema *se)
         check_tx(se, tx);
 }
 
-/* ---- mixes ------------------------------------------------------------- */
+/* ---- mixes and the headline ------------------------------------------- */
+
+/* Most cards in the deck of a `deck` mix. */
+#define SEMA_MAX_DECK 10000
+
+/* The transaction named n, or NULL (reported: unknown, or another kind). */
+static ast_tx *find_tx(sema *se, ast_name n)
+{
+    sym *t = sym_find(&se->names, n.s, n.len);
+    if (!t) {
+        diag_error(se->diag, n.off, "unknown transaction '%.*s%s'", NAME_ARGS(n));
+        return NULL;
+    }
+    if (t->kind != SYM_TX) {
+        diag_error(se->diag, n.off, "'%.*s%s' is a %s, not a transaction", NAME_ARGS(n),
+                   kind_word(t->kind));
+        return NULL;
+    }
+    return t->node;
+}
+
+/* A deck mix's weight w (>= 0) of entry e: a whole number of cards. */
+static bool deck_weight_ok(sema *se, const ast_mix_entry *e, double w)
+{
+    if (w > 1e15 || w == (double)(int64_t)w)   /* larger ones fail the deck's size */
+        return true;
+    diag_error(se->diag, e->weight->off, "the weights of a deck mix are whole numbers of cards, "
+               "not %.*s%s", NAME_ARGS(e->weight->text));
+    return false;
+}
 
 static void check_mix(sema *se, ast_mix *m, int ntx)
 {
@@ -1736,17 +1837,11 @@ static void check_mix(sema *se, ast_mix *m, int ntx)
     double sum = 0;
     for (ast_mix_entry *e = m->entries; e; e = e->next) {
         double w = weight_value(se, e->weight);
-        sym *t = sym_find(&se->names, e->tx.s, e->tx.len);
-        if (!t) {
-            diag_error(se->diag, e->tx.off, "unknown transaction '%.*s%s'", NAME_ARGS(e->tx));
+        if (m->deck && w > 0 && !deck_weight_ok(se, e, w))
+            w = 0;
+        ast_tx *tx = find_tx(se, e->tx);
+        if (!tx)
             continue;
-        }
-        if (t->kind != SYM_TX) {
-            diag_error(se->diag, e->tx.off, "'%.*s%s' is a %s, not a transaction", NAME_ARGS(e->tx),
-                       kind_word(t->kind));
-            continue;
-        }
-        ast_tx *tx = t->node;
         if (named[tx->index]) {
             diag_error(se->diag, e->tx.off, "transaction '%.*s%s' is named twice in mix '%.*s%s'",
                        NAME_ARGS(e->tx), NAME_ARGS(m->name));
@@ -1761,6 +1856,9 @@ static void check_mix(sema *se, ast_mix *m, int ntx)
     if (sum <= 0)
         diag_error(se->diag, m->name.off, "mix '%.*s%s' has no transaction with a positive weight",
                    NAME_ARGS(m->name));
+    else if (m->deck && sum > SEMA_MAX_DECK)
+        diag_error(se->diag, m->name.off, "deck mix '%.*s%s' has %.0f cards; at most %d are allowed",
+                   NAME_ARGS(m->name), sum, SEMA_MAX_DECK);
 }
 
 static void check_mixes(sema *se)
@@ -1785,6 +1883,29 @@ static void check_mixes(sema *se)
             diag_error(se->diag, f->workload->name.off, "no transaction has a positive weight, so "
                        "the default mix '%.*s%s' would be empty", NAME_ARGS(f->workload->name));
     }
+}
+
+/* `headline TRANSACTION "NAME";` of the header (the first, when given twice:
+ * check_header reports the others). */
+static void check_headline(sema *se)
+{
+    ast_file *f = se->file;
+    if (!f->workload)
+        return;
+    const ast_witem *h = f->workload->items;
+    while (h && h->kind != WI_HEADLINE)
+        h = h->next;
+    if (!h)
+        return;
+    ast_tx *tx = find_tx(se, h->word);
+    if (h->value.len == 0 || memchr(h->value.s, '\0', h->value.len)) {
+        diag_error(se->diag, h->value.off, "the name of a headline must not be empty");
+        return;
+    }
+    if (!tx)
+        return;
+    f->headline_tx = tx;
+    f->headline_name = h->value;
 }
 
 /* ---- params, lists, checks --------------------------------------------- */
@@ -1955,17 +2076,25 @@ static void check_lists(sema *se)
     }
 }
 
-static void check_checks(sema *se)
+/* Defines the checks or probes of `list` as names of `kind` (SYM_CHECK or
+ * SYM_PROBE) and reports a $n in their SQL: they run without parameters. */
+static void check_named_sql(sema *se, ast_check *list, sym_kind kind)
 {
-    for (ast_check *c = se->file->checks.head; c; c = c->next) {
-        define_name(se, c->name, SYM_CHECK, c);
+    for (ast_check *c = list; c; c = c->next) {
+        define_name(se, c->name, kind, c);
         sql_iter it = sql_iter_of(se->src, se->len, c->sql.off, c->sql.len);
         for (lex_sql_token t = sql_next(&it); t.kind != LEX_SQL_EOF; t = sql_next(&it))
             if (t.kind == LEX_SQL_PARAM) {
-                diag_error(se->diag, t.off, "a check takes no parameters");
+                diag_error(se->diag, t.off, "a %s takes no parameters", kind_word(kind));
                 break;
             }
     }
+}
+
+static void check_checks(sema *se)
+{
+    check_named_sql(se, se->file->checks.head, SYM_CHECK);
+    check_named_sql(se, se->file->probes.head, SYM_PROBE);
 }
 
 /* ---- loads ------------------------------------------------------------- */
@@ -2093,6 +2222,7 @@ int sema_check(arena *a, diag_ctx *d, const char *src, uint32_t len, ast_file *f
     collect_loads(&se);
     check_txs(&se);
     check_mixes(&se);
+    check_headline(&se);
     symtab loaded = {NULL, 0, 0};
     for (ast_load *l = f->loads.head; l && !se.oom; l = l->next)
         check_load(&se, l, &loaded);

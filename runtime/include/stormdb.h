@@ -29,7 +29,7 @@ extern "C" {
 
 /* Bumped whenever a struct below changes layout; generated code records the
  * version it was emitted for and sdb_main refuses a mismatch. */
-#define SDB_ABI_VERSION 2
+#define SDB_ABI_VERSION 3
 
 /* Most parameters one statement may bind (PostgreSQL allows 65535; a
  * workload statement with more is a compile-time error). */
@@ -405,6 +405,8 @@ typedef struct sdb_tx_def {
     const char *where;
     int max_tries;          /* >= 1; > 1 retries on 40001 / 40P01 with the
                              * same random inputs */
+    double limit_pct;       /* `limit pNN DURATION`: percentile (0 < pct <= 100), */
+    double limit_s;         /* and the latency it must stay within (s); 0 = none */
     sdb_time_fn keying;     /* wait before the transaction, not timed; or NULL */
     sdb_time_fn think;      /* wait after the transaction, not timed; or NULL */
 } sdb_tx_def;
@@ -416,6 +418,16 @@ typedef struct sdb_param_def {
     const char *default_text;   /* the default, as text of its type */
     const char *where;
 } sdb_param_def;
+
+/* `probe NAME ["description"]: SQL;` — a query returning one number, run
+ * before and after the run; the report shows the change and the change per
+ * minute (e.g. HammerDB's NOPM from sum(d_next_o_id)). */
+typedef struct sdb_probe_def {
+    const char *name;
+    const char *description;    /* may be "" */
+    const char *sql;
+    const char *where;
+} sdb_probe_def;
 
 /* `check NAME ["description"]: SQL;` — passes when the query returns one
  * row whose first column is true. */
@@ -430,6 +442,11 @@ typedef struct sdb_mix_def {
     const char *name;       /* the workload type, e.g. "simple_mixed" */
     const char *description;/* may be "" */
     const double *weights;  /* one per transaction, >= 0, sum > 0 */
+    int deck;               /* nonzero: weights are whole card counts; each
+                             * session deals transactions from its own
+                             * shuffled deck of sum(weights) cards, so the
+                             * proportions hold over every deck (TPC-C
+                             * clause 5.2.4.2) */
 } sdb_mix_def;
 
 typedef struct sdb_load_def {
@@ -473,6 +490,19 @@ typedef struct sdb_workload_def {
     const char *const *extensions;/* `requires extension NAME;` */
     int nextensions;
     int nsequences;               /* sequence() call sites */
+
+    const sdb_probe_def *probes;  /* measured before and after a run */
+    int nprobes;
+    /* `nurand_load: SQL;` in the header: returns the C-Load constants the
+     * data was made with (columns for A = 255, 1023, 8191; the loads store
+     * them with nurand_c(A)); the run then picks C-Run from them (TPC-C
+     * 2.1.6.1).  NULL: C-Load comes from the seed. */
+    const sdb_sql *nurand_load;
+    /* `headline TRANSACTION "NAME";` in the header: the report leads with
+     * that transaction's completions per minute under NAME (e.g. tpmC from
+     * new_order); headline_name is NULL when there is none. */
+    int headline_tx;
+    const char *headline_name;
 } sdb_workload_def;
 
 /* Runs the benchmark program for workload w: parses flags and config,

@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "embedded.h"
 #include "params.h"
+#include "probe.h"
 #include "report.h"
 #include "setup.h"
 #include "stormdb.h"
@@ -176,6 +177,25 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         .summary_interval_s = cfg->no_summary ? 0 : cfg->summary_interval_s,
         .params = e->params.values, .nurand_c = e->c_run, .sequences = e->sequences,
     };
+    /* NURand: C-Run from the C-Load stored with the data, when it is */
+    int64_t c_load[3] = {e->c_load[0], e->c_load[1], e->c_load[2]};
+    int nr = sdb_nurand_read(conn, w, c_load);
+    if (nr < 0)
+        return 1;
+    if (nr == 1) {
+        sdb_params_nurand_run(cfg->seed, c_load, e->c_run);
+        sdb_info("NURand C for A=255: C-Load %lld (stored with the data), C-Run %lld",
+                 (long long)c_load[0], (long long)e->c_run[0]);
+    }
+    sdb_probe_result *probes = calloc((size_t)(w->nprobes > 0 ? w->nprobes : 1), sizeof *probes);
+    if (!probes) {
+        sdb_error("out of memory");
+        return 1;
+    }
+    sdb_probes_read(conn, w, probes, false);
+    int64_t xacts_before = 0, xacts_after = 0;
+    bool have_xacts = sdb_server_xacts(conn, false, &xacts_before);
+
     sdb_info("running %s: %d workers on %d threads for %.0f s at scale %lld",
              w->mixes[mix].name, cfg->workers, threads, cfg->duration_s, (long long)scale);
     struct timeval tv;
@@ -185,12 +205,18 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     if (rc != 0) {
         sdb_error("the run could not start: %s", r.error);
         sdb_stats_free(&r.stats);
+        free(probes);
         return r.interrupted ? 130 : 1;
     }
+    sdb_probes_read(conn, w, probes, true);
+    have_xacts = have_xacts && sdb_server_xacts(conn, true, &xacts_after);
     sdb_report_info ri = {
         .w = w, .cfg = cfg, .mix = mix, .scale = scale, .threads = threads, .seed = cfg->seed,
         .target = target, .server_version = version, .embedded = embedded,
         .start_unix = (double)tv.tv_sec + (double)tv.tv_usec / 1e6,
+        .probes = probes, .server_xacts_valid = have_xacts,
+        .server_xacts = xacts_after - xacts_before,
+        .nurand_c_run = e->c_run, .nurand_c_load = c_load,
     };
     sdb_report_console(stdout, &ri, &r);
     if (cfg->json_path && sdb_report_json(cfg->json_path, &ri, &r) == 0)
@@ -204,6 +230,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         rc = 130;
     }
     sdb_stats_free(&r.stats);
+    free(probes);
     return rc;
 }
 

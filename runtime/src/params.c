@@ -334,17 +334,16 @@ static int64_t below(sdb_rng *rng, int64_t n)
     return (int64_t)(sdb_rng_double(rng) * (double)n);
 }
 
-void sdb_params_nurand(uint64_t seed, int64_t c_load[3], int64_t c_run[3])
+void sdb_params_nurand_run(uint64_t seed, const int64_t c_load[3], int64_t c_run[3])
 {
     static const int64_t a[3] = { 255, 1023, 8191 };
     sdb_rng rng;
-    sdb_rng_seed(&rng, seed, NURAND_STREAM);
-    for (int i = 0; i < 3; i++)
-        c_load[i] = below(&rng, a[i] + 1);
+    sdb_rng_seed(&rng, seed, NURAND_STREAM + 1);
+    int64_t load = c_load[0] < 0 ? 0 : c_load[0] > 255 ? 255 : c_load[0];
     int64_t ok[256];
     int nok = 0;
     for (int64_t c = 0; c <= 255; c++) {
-        int64_t delta = c > c_load[0] ? c - c_load[0] : c_load[0] - c;
+        int64_t delta = c > load ? c - load : load - c;
         if (delta >= 65 && delta <= 119 && delta != 96 && delta != 112)
             ok[nok++] = c;
     }
@@ -353,4 +352,14 @@ void sdb_params_nurand(uint64_t seed, int64_t c_load[3], int64_t c_run[3])
     c_run[0] = ok[below(&rng, nok)];
     for (int i = 1; i < 3; i++)
         c_run[i] = below(&rng, a[i] + 1);
+}
+
+void sdb_params_nurand(uint64_t seed, int64_t c_load[3], int64_t c_run[3])
+{
+    static const int64_t a[3] = { 255, 1023, 8191 };
+    sdb_rng rng;
+    sdb_rng_seed(&rng, seed, NURAND_STREAM);
+    for (int i = 0; i < 3; i++)
+        c_load[i] = below(&rng, a[i] + 1);
+    sdb_params_nurand_run(seed, c_load, c_run);
 }

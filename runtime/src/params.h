@@ -78,5 +78,8 @@ void sdb_params_describe(const sdb_params *p, const sdb_workload_def *w, char *b
  * or 112 (clause 2.1.6.1); c_run[1], c_run[2] uniform in [0, A].
  */
 void sdb_params_nurand(uint64_t seed, int64_t c_load[3], int64_t c_run[3]);
+/* C-Run for a given C-Load (e.g. read back from the database): the same
+ * rules as sdb_params_nurand. */
+void sdb_params_nurand_run(uint64_t seed, const int64_t c_load[3], int64_t c_run[3]);
 
 #endif

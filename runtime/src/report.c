@@ -44,6 +44,28 @@ static double per_sec(int64_t n, const sdb_run_result *r)
     return s > 0 ? (double)n / s : 0;
 }
 
+static double minutes(const sdb_run_result *r)
+{
+    return seconds(r) / 60.0;
+}
+
+/* Completions (committed + rolled back on purpose) of transaction i. */
+static int64_t tx_done(const sdb_stats *s, int i)
+{
+    return s->tx[i].ok + s->tx[i].rolled_back;
+}
+
+/* The latency (s) at transaction i's limit percentile. */
+static double limit_value_s(const sdb_stats *s, const sdb_tx_def *tx, int i)
+{
+    return (double)sdb_hist_percentile(s->tx[i].latency, tx->limit_pct) / 1e9;
+}
+
+static bool limit_pass(const sdb_stats *s, const sdb_tx_def *tx, int i)
+{
+    return sdb_hist_count(s->tx[i].latency) > 0 && limit_value_s(s, tx, i) <= tx->limit_s;
+}
+
 static const double pct_values[] = {50, 90, 95, 99, 99.9};
 static const char *const pct_names[] = {"p50", "p90", "p95", "p99", "p999"};
 #define NPCT 5
@@ -67,6 +89,11 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
             r->interrupted ? " (interrupted)" : "", (unsigned long long)ri->seed);
     if (r->sessions_lost)
         fprintf(out, "Sessions:   %d lost their connection during the run\n", r->sessions_lost);
+    if (w->headline_name && w->headline_tx >= 0 && w->headline_tx < w->ntxs) {
+        double v = minutes(r) > 0 ? (double)tx_done(s, w->headline_tx) / minutes(r) : 0;
+        fprintf(out, "\n  %s  %.1f   (%s completions per minute)\n", w->headline_name, v,
+                w->txs[w->headline_tx].name);
+    }
 
     fprintf(out, "\nPerformance Summary\n");
     fprintf(out, "  Transactions   %s committed, %s rolled back, %s failed (%.2f%% success)\n",
@@ -78,6 +105,20 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
                 sdb_fmt_count(a, sizeof a, sdb_stats_retries(s)));
     fprintf(out, "  Throughput     %.1f tps, %.1f statements/s\n", per_sec(done, r),
             per_sec(sdb_stats_queries(s), r));
+    if (ri->server_xacts_valid)
+        fprintf(out, "  Server         %s transactions in pg_stat_database (%.1f per minute)\n",
+                sdb_fmt_count(a, sizeof a, ri->server_xacts),
+                minutes(r) > 0 ? (double)ri->server_xacts / minutes(r) : 0.0);
+    for (int i = 0; i < w->nprobes; i++) {
+        const sdb_probe_result *p = &ri->probes[i];
+        if (p->ok)
+            fprintf(out, "  Probe %-8s %+.0f (%.1f per minute)%s%s\n", w->probes[i].name,
+                    p->after - p->before,
+                    minutes(r) > 0 ? (p->after - p->before) / minutes(r) : 0.0,
+                    w->probes[i].description[0] ? "  " : "", w->probes[i].description);
+        else
+            fprintf(out, "  Probe %-8s not measured: %s\n", w->probes[i].name, p->error);
+    }
     fprintf(out, "  Statements    ");
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
         fprintf(out, " %s %s%s", kind_names[k], sdb_fmt_count(a, sizeof a, s->queries[k]),
@@ -99,7 +140,7 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
 
     fprintf(out, "\nWorkload Breakdown\n");
     fprintf(out, "  %-20s %12s %9s %8s %8s %6s %10s %9s %9s %9s\n", "transaction",
-            "committed", "rolledback", "failed", "retries", "mix%", "tps", "avg ms", "p95 ms",
+            "committed", "rolledback", "failed", "retries", "mix%", "tpm", "avg ms", "p95 ms",
             "p99 ms");
     for (int i = 0; i < w->ntxs; i++) {
         const sdb_txstats *t = &s->tx[i];
@@ -109,9 +150,31 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
         fprintf(out, "  %-20s %12s %9lld %8lld %8lld %6.2f %10.1f %9.3f %9.3f %9.3f\n",
                 w->txs[i].name, sdb_fmt_count(a, sizeof a, t->ok), (long long)t->rolled_back,
                 (long long)t->failed, (long long)t->retries,
-                total ? 100.0 * (double)(n + t->failed) / (double)total : 0.0, per_sec(n, r),
+                total ? 100.0 * (double)(n + t->failed) / (double)total : 0.0,
+                minutes(r) > 0 ? (double)n / minutes(r) : 0.0,
                 sdb_hist_mean(t->latency) / 1e6, ms(sdb_hist_percentile(t->latency, 95)),
                 ms(sdb_hist_percentile(t->latency, 99)));
+    }
+
+    bool any_limit = false;
+    for (int i = 0; i < w->ntxs; i++)
+        any_limit |= w->txs[i].limit_s > 0;
+    if (any_limit) {
+        fprintf(out, "\nResponse-Time Limits\n");
+        for (int i = 0; i < w->ntxs; i++) {
+            const sdb_tx_def *tx = &w->txs[i];
+            if (tx->limit_s <= 0)
+                continue;
+            if (sdb_hist_count(s->tx[i].latency) == 0) {
+                fprintf(out, "  %-20s p%g <= %g s: no completed transactions\n", tx->name,
+                        tx->limit_pct, tx->limit_s);
+                continue;
+            }
+            double v = limit_value_s(s, tx, i);
+            fprintf(out, "  %-20s p%-5g %10.3f %s  (limit %g s)  %s\n", tx->name, tx->limit_pct,
+                    v < 1 ? v * 1e3 : v, v < 1 ? "ms" : "s ", tx->limit_s,
+                    limit_pass(s, tx, i) ? "PASS" : "FAIL");
+        }
     }
 
     fprintf(out, "\nError Summary\n");
@@ -198,12 +261,22 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
     for (int i = 0; i < w->ntxs; i++) {
         const sdb_txstats *t = &s->tx[i];
         int64_t n = t->ok + t->rolled_back;
-        json_array_append_new(
-            txs, json_pack("{s:o, s:f, s:I, s:I, s:I, s:I, s:f, s:o}", "name", jstr(w->txs[i].name),
-                           "weight", w->mixes[ri->mix].weights[i], "successful", (json_int_t)n,
-                           "rolled_back", (json_int_t)t->rolled_back, "failed",
-                           (json_int_t)t->failed, "retries", (json_int_t)t->retries, "tps",
-                           per_sec(n, r), "latency", latency_json(t->latency)));
+        json_t *tj = json_pack(
+            "{s:o, s:f, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:o}", "name", jstr(w->txs[i].name),
+            "weight", w->mixes[ri->mix].weights[i], "successful", (json_int_t)n, "rolled_back",
+            (json_int_t)t->rolled_back, "failed", (json_int_t)t->failed, "retries",
+            (json_int_t)t->retries, "tps", per_sec(n, r), "tpm",
+            minutes(r) > 0 ? (double)n / minutes(r) : 0.0, "share_percent",
+            total ? 100.0 * (double)(n + t->failed) / (double)total : 0.0, "latency",
+            latency_json(t->latency));
+        const sdb_tx_def *tx = &w->txs[i];
+        if (tj && tx->limit_s > 0)
+            json_object_set_new(tj, "limit",
+                                json_pack("{s:f, s:f, s:f, s:b}", "percentile", tx->limit_pct,
+                                          "limit_s", tx->limit_s, "value_s",
+                                          limit_value_s(s, tx, i), "pass",
+                                          limit_pass(s, tx, i)));
+        json_array_append_new(txs, tj);
     }
     json_t *errors = json_array();
     for (int i = 0; i < s->nerrkinds; i++) {
@@ -217,8 +290,50 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
     json_t *root = json_pack("{s:o, s:o, s:o, s:o, s:o}", "run", run, "performance", perf,
                              "latency", latency_json(s->latency), "transactions", txs, "errors",
                              errors);
-    if (root && r->error[0])
+    if (!root)
+        return NULL;
+    if (r->error[0])
         json_object_set_new(root, "run_error", jstr(r->error));
+    if (w->headline_name && w->headline_tx >= 0 && w->headline_tx < w->ntxs)
+        json_object_set_new(
+            root, "headline",
+            json_pack("{s:o, s:o, s:f}", "name", jstr(w->headline_name), "transaction",
+                      jstr(w->txs[w->headline_tx].name), "per_minute",
+                      minutes(r) > 0 ? (double)tx_done(s, w->headline_tx) / minutes(r) : 0.0));
+    if (ri->server_xacts_valid)
+        json_object_set_new(root, "server",
+                            json_pack("{s:I, s:f}", "transactions", (json_int_t)ri->server_xacts,
+                                      "per_minute",
+                                      minutes(r) > 0 ? (double)ri->server_xacts / minutes(r)
+                                                     : 0.0));
+    json_t *probes = json_array();
+    for (int i = 0; i < w->nprobes; i++) {
+        const sdb_probe_result *p = &ri->probes[i];
+        json_t *pj = json_pack("{s:o, s:o}", "name", jstr(w->probes[i].name), "description",
+                               jstr(w->probes[i].description));
+        if (pj && p->ok) {
+            json_object_set_new(pj, "before", json_real(p->before));
+            json_object_set_new(pj, "after", json_real(p->after));
+            json_object_set_new(pj, "change", json_real(p->after - p->before));
+            json_object_set_new(pj, "per_minute",
+                                json_real(minutes(r) > 0 ? (p->after - p->before) / minutes(r)
+                                                         : 0.0));
+        } else if (pj) {
+            json_object_set_new(pj, "error", jstr(p->error));
+        }
+        json_array_append_new(probes, pj);
+    }
+    json_object_set_new(root, "probes", probes);
+    if (ri->nurand_c_load && ri->nurand_c_run) {
+        json_object_set_new(json_object_get(root, "run"), "nurand",
+                            json_pack("{s:[I,I,I], s:[I,I,I]}", "c_load",
+                                      (json_int_t)ri->nurand_c_load[0],
+                                      (json_int_t)ri->nurand_c_load[1],
+                                      (json_int_t)ri->nurand_c_load[2], "c_run",
+                                      (json_int_t)ri->nurand_c_run[0],
+                                      (json_int_t)ri->nurand_c_run[1],
+                                      (json_int_t)ri->nurand_c_run[2]));
+    }
     return root;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "probe.h"
 #include "worker.h"
 
 /* Facts about the run that the report prints besides the measurements. */
@@ -21,6 +22,11 @@ typedef struct sdb_report_info {
     const char *server_version; /* "15.18" */
     bool embedded;
     double start_unix;          /* wall-clock start, seconds since the epoch */
+    const sdb_probe_result *probes; /* w->nprobes entries */
+    bool server_xacts_valid;    /* server_xacts was read */
+    int64_t server_xacts;       /* pg_stat_database commits + rollbacks during the run */
+    const int64_t *nurand_c_load; /* [3]: C-Load the data was made with */
+    const int64_t *nurand_c_run;  /* [3]: C-Run of the run */
 } sdb_report_info;
 
 /* Prints the final report. */

@@ -738,18 +738,25 @@ out:
     return rc;
 }
 
+PGresult *sdb_query_rows(PGconn *conn, const sdb_sql *q, const char *what)
+{
+    PGresult *res = PQexec(conn, q->sql);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+        return res;
+    char msg[512];
+    sdb_conn_error(conn, res, msg, sizeof msg);
+    PQclear(res);
+    sdb_error("%s: %s: %s", q->where, what, msg);
+    return NULL;
+}
+
 int sdb_scale_detect(PGconn *conn, const sdb_workload_def *w, int64_t *scale)
 {
     if (!w->scale_query)
         return 0;
-    PGresult *res = PQexec(conn, w->scale_query->sql);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        char msg[512];
-        sdb_conn_error(conn, res, msg, sizeof msg);
-        PQclear(res);
-        sdb_error("%s: scale_query: %s", w->scale_query->where, msg);
+    PGresult *res = sdb_query_rows(conn, w->scale_query, "scale_query");
+    if (!res)
         return -1;
-    }
     int rc = 0;
     if (PQntuples(res) >= 1 && PQnfields(res) >= 1 && !PQgetisnull(res, 0, 0)) {
         char *end;

@@ -79,6 +79,10 @@ int sdb_setup_extensions(PGconn *conn, const sdb_workload_def *w, bool create);
  * server error (printed). */
 int sdb_scale_detect(PGconn *conn, const sdb_workload_def *w, int64_t *scale);
 
+/* Runs a query of the workload's header (scale_query, nurand_load).
+ * Returns its rows, or NULL after printing "WHERE: WHAT: message". */
+PGresult *sdb_query_rows(PGconn *conn, const sdb_sql *q, const char *what);
+
 /* Runs one command of the source; on error prints "WHERE: error: ..." and
  * returns 1. */
 int sdb_exec_sql(PGconn *conn, const sdb_sql *cmd);

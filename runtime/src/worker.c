@@ -21,6 +21,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdalign.h>
@@ -57,6 +58,10 @@ typedef struct session {
     bool copy_seen;         /* a statement started COPY: the session must end */
     int64_t tx_start_ns;
     int64_t wake_ns;        /* KEYING, SLEEP, THINK: when to go on */
+    int *deck;              /* deck mixes: this session's cards (transaction
+                             * indexes), dealt from deck_pos, reshuffled when
+                             * all are dealt; NULL for weighted mixes */
+    int deck_pos;
 } session;
 
 typedef struct thread_state {
@@ -81,6 +86,7 @@ typedef struct run {
     const sdb_run_opts *o;
     double *cumweights;         /* per transaction, cumulative */
     double totalweight;
+    int deck_size;              /* deck mixes: cards per deck; 0 otherwise */
     size_t frame_size;
     char (*stmt_names)[STMT_NAME_LEN];
     pthread_barrier_t connected, go;
@@ -276,9 +282,27 @@ static void send_rollback(thread_state *t, session *s)
     send_batch(t, s);
 }
 
-/* Picks a transaction by weight. */
-static int choose_tx(const run *r, sdb_rng *rng)
+/* Fisher-Yates shuffle of the session's deck with its own stream. */
+static void shuffle_deck(const run *r, session *s)
 {
+    for (int i = r->deck_size - 1; i > 0; i--) {
+        int j = (int)sdb_gen_uniform(&s->ctx, 0, i, "deck");
+        int tmp = s->deck[i];
+        s->deck[i] = s->deck[j];
+        s->deck[j] = tmp;
+    }
+    s->deck_pos = 0;
+}
+
+/* Picks a transaction: the next card of a deck mix, else by weight. */
+static int choose_tx(const run *r, session *s)
+{
+    if (s->deck) {
+        if (s->deck_pos >= r->deck_size)
+            shuffle_deck(r, s);
+        return s->deck[s->deck_pos++];
+    }
+    sdb_rng *rng = &s->ctx.rng;
     double x = sdb_rng_double(rng) * r->totalweight;
     int n = r->o->w->ntxs;
     for (int i = 0; i < n - 1; i++)
@@ -398,7 +422,7 @@ static void start_tx(thread_state *t, session *s)
 static void next_tx(thread_state *t, session *s)
 {
     run *r = t->run;
-    s->tx = choose_tx(r, &s->ctx.rng);
+    s->tx = choose_tx(r, s);
     int64_t keying = wait_ns(t, s, r->o->w->txs[s->tx].keying);
     if (atomic_load(&r->abort))
         return;
@@ -750,7 +774,37 @@ static bool build_weights(run *r)
         r->cumweights[i] = sum;
     }
     r->totalweight = sum;
+    if (m->deck) {
+        /* the compiler makes deck weights whole numbers (sum <= 10000) */
+        long cards = 0;
+        for (int i = 0; i < w->ntxs; i++)
+            cards += m->weights[i] > 0 ? lround(m->weights[i]) : 0;
+        if (cards < 1 || cards > 1000000)
+            return false;
+        r->deck_size = (int)cards;
+    }
     return sum > 0;
+}
+
+/* Gives session s its deck (deck mixes): lround(weight) cards of each
+ * transaction, shuffled before the first deal. */
+static bool init_deck(run *r, session *s)
+{
+    if (r->deck_size == 0)
+        return true;
+    const sdb_workload_def *w = r->o->w;
+    const sdb_mix_def *m = &w->mixes[r->o->mix];
+    s->deck = malloc((size_t)r->deck_size * sizeof *s->deck);
+    if (!s->deck)
+        return false;
+    int n = 0;
+    for (int i = 0; i < w->ntxs; i++) {
+        long cards = m->weights[i] > 0 ? lround(m->weights[i]) : 0;
+        for (long k = 0; k < cards && n < r->deck_size; k++)
+            s->deck[n++] = i;
+    }
+    s->deck_pos = r->deck_size;   /* shuffle before the first deal */
+    return true;
 }
 
 static bool init_sessions(run *r, thread_state *t, int first, int count)
@@ -774,7 +828,7 @@ static bool init_sessions(run *r, thread_state *t, int first, int count)
         c->sequences = o->sequences;
         c->arena = malloc(SDB_ARENA_BYTES);
         s->frame = calloc(1, r->frame_size ? r->frame_size : 1);
-        if (!c->arena || !s->frame)
+        if (!c->arena || !s->frame || !init_deck(r, s))
             return false;
     }
     return true;
@@ -788,6 +842,7 @@ static void free_threads(thread_state *ts, int n)
             clear_tx_results(&t->sessions[k].ctx);
             free(t->sessions[k].ctx.arena);
             free(t->sessions[k].frame);
+            free(t->sessions[k].deck);
         }
         free(t->sessions);
         free(t->pfds);

@@ -129,6 +129,36 @@ static void test_recovery(void **state)
     run_free(&r);
 }
 
+/* deck, limit, probe, nurand_load and headline are keywords only where the
+ * grammar takes them; a probe after a broken item is parsed again. */
+static void test_contextual_keywords(void **state)
+{
+    (void)state;
+    run r;
+    parse_str(&r, "workload w { nurand_load: SELECT 1; headline limit \"tpmC\"; }\n"
+                  "transaction limit isolation read committed limit p90 5s {\n"
+                  "    let deck = 1; let probe = deck; headline(probe);\n}\n"
+                  "mix deck \"d\" deck { limit: 1; }\n"
+                  "probe headline: SELECT 2;\n", -1);
+    assert_int_equal(r.d.errors, 0);
+    const ast_tx *tx = r.f->txs.head;
+    assert_non_null(tx);
+    assert_int_equal(tx->opts->next->kind, TO_LIMIT);
+    assert_int_equal(tx->opts->next->words[0].len, 3);
+    assert_int_equal(tx->body->next->next->kind, ST_EXEC);
+    assert_true(r.f->mixes.head && r.f->mixes.head->deck);
+    assert_int_equal(r.f->probes.count, 1);
+    const ast_witem *w = r.f->workloads.head->items;
+    assert_int_equal(w->kind, WI_NURAND_LOAD);
+    assert_int_equal(w->next->kind, WI_HEADLINE);
+    run_free(&r);
+
+    parse_str(&r, "statement s SELECT 1;\nprobe p: SELECT 1;\n", -1);
+    assert_int_equal(r.d.errors, 1);
+    assert_int_equal(r.f->probes.count, 1);
+    run_free(&r);
+}
+
 static void test_twice_in_process(void **state)
 {
     (void)state;
@@ -184,7 +214,8 @@ static void test_garbage_never_crashes(void **state)
     static const char *inputs[] = {
         "", "}", "{{{{", "workload", "statement x:", "schema {", "after load {", "\"",
         "load t rows 1 { a = 1", "mix m { t: -; }", "transaction t { x(,); }", "$$ $1 ;;;",
-        "workload w { scale_query: ; }", "transaction t { let x = 1 +; }",
+        "workload w { scale_query: ; }", "workload w { nurand_load: ; headline ; }",
+        "probe", "probe p", "probe p \"d\":", "mix m deck", "transaction t limit p90 {", "transaction t { let x = 1 +; }",
     };
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         run r;
@@ -216,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_precedence_and_unary),
         cmocka_unit_test(test_syntax_error_location),
         cmocka_unit_test(test_recovery),
+        cmocka_unit_test(test_contextual_keywords),
         cmocka_unit_test(test_twice_in_process),
         cmocka_unit_test(test_nesting_caps),
         cmocka_unit_test(test_allocation_failure),

@@ -71,7 +71,7 @@ static void test_generated_contract(void **state)
         "    const int64_t col_k = c->row;",
         "sdb_copy_str(b, sdb_gen_string(c, INT64_C(1), col_k, \"x.swl:3:39\"));",
         "{ \"kv\", \"k, v\", 2, rows_kv, row_kv, \"x.swl:3:1\" }",
-        "{ \"look_up\", 2, sizeof(struct frame_look_up), tx_look_up,\n      \"x.swl:5:1\", 1, NULL, NULL },",
+        "{ \"look_up\", 2, sizeof(struct frame_look_up), tx_look_up,\n      \"x.swl:5:1\", 1, 0.0, 0.0, NULL, NULL },",
         "static const double mix_kv[] = { 2 };",
         ".scale_query = NULL,",
         "return sdb_main(argc, argv, &workload);",
@@ -111,6 +111,47 @@ static void test_deterministic(void **state)
     free(c1), free(c2), free(m1), free(m2);
 }
 
+/* The ABI 3 fields: deck mixes, limits, probes, nurand_load, headline,
+ * nurand_c(). */
+static void test_tpcc_fields(void **state)
+{
+    (void)state;
+    char *c, *msgs;
+    int st = compile("workload w { nurand_load: SELECT 1, 2, 3; headline no \"tpmC\"; }\n"
+                     "statement s: SELECT $1;\n"
+                     "transaction pay { s(1); }\n"
+                     "transaction no limit 99.9% 1500ms { s(nurand_c(8191)); }\n"
+                     "mix m deck { no: 10; pay: 1; }\n"
+                     "probe orders \"d\": SELECT 1;\n", &c, &msgs);
+    assert_int_equal(st, DRIVER_OK);
+    static const char *const want[] = {
+        "\"x.swl:3:1\", 1, 0.0, 0.0, NULL, NULL },",
+        "\"x.swl:4:1\", 1, 99.9, 1.5, NULL, NULL },",
+        "sdb_bind_int(c, 0, (c->nurand_c ? c->nurand_c[2] : 0));",
+        "static const double mix_m[] = { 1, 10 };",
+        "{ \"m\", \"\", mix_m, 1 },",
+        "static const sdb_probe_def probes[] = {\n    {\n        \"orders\",\n        \"d\",\n"
+        "        \"SELECT 1\",\n        \"x.swl:6:19\"\n    },\n};",
+        "static const sdb_sql nurand_load = {\n    \"SELECT 1, 2, 3\",",
+        ".abi_version = 3,",
+        ".probes = probes,\n    .nprobes = 1,\n    .nurand_load = &nurand_load,\n"
+        "    .headline_tx = 1,\n    .headline_name = \"tpmC\",",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(c, want[i]))
+            fail_msg("generated C lacks: %s", want[i]);
+    free(c);
+    free(msgs);
+
+    st = compile("workload w { } transaction t { }\n", &c, &msgs);
+    assert_int_equal(st, DRIVER_OK);
+    assert_non_null(strstr(c, "every transaction by its own weight\", mix_w, 0 },"));
+    assert_non_null(strstr(c, ".probes = NULL,\n    .nprobes = 0,\n    .nurand_load = NULL,\n"
+                              "    .headline_tx = 0,\n    .headline_name = NULL,"));
+    free(c);
+    free(msgs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -118,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_generated_contract),
         cmocka_unit_test(test_errors_counted),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_tpcc_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

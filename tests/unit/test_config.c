@@ -15,9 +15,9 @@
 /* A fake workload with three mixes; the first is the default.            */
 
 static const sdb_mix_def fake_mixes[] = {
-    { "alpha_mixed", "reads and writes", NULL },
-    { "alpha_read", "reads only", NULL },
-    { "alpha_write", "", NULL },
+    { "alpha_mixed", "reads and writes", NULL, 0 },
+    { "alpha_read", "reads only", NULL, 0 },
+    { "alpha_write", "", NULL, 0 },
 };
 
 static const sdb_workload_def fake = {

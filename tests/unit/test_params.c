@@ -17,7 +17,7 @@
 /* ---------------------------------------------------------------------- */
 /* A fake workload with one parameter of each type.                        */
 
-static const sdb_mix_def fake_mixes[] = { { "p_mixed", "", NULL } };
+static const sdb_mix_def fake_mixes[] = { { "p_mixed", "", NULL, 0 } };
 
 static const sdb_param_def fake_params[] = {
     { "rows", SDB_T_INT, "1000", "p.swl:2:1" },
