@@ -145,6 +145,7 @@ static int build_binary(const char *cfile, const char *binary)
         return DRIVER_USAGE_ERROR;
     const char *cc_env = getenv("CC");
     char *cc = strdup(cc_env && *cc_env ? cc_env : "cc");
+    char *runtime_flags = strdup(SDB_RUNTIME_CFLAGS);
     char *argv[BUILD_MAX_ARGS];
     int argc = 0;
     int status = DRIVER_USAGE_ERROR;
@@ -153,6 +154,9 @@ static int build_binary(const char *cfile, const char *binary)
     const char *fixed[] = {"-std=c11", "-O2", "-fwrapv", incflag, cfile, lib};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         argv[argc++] = (char *)(uintptr_t)fixed[i];
+    /* compile and link the way the runtime library was built (sanitizers) */
+    if (!runtime_flags || split_words(runtime_flags, argv, &argc) != 0)
+        goto out;
     if (split_words(libs, argv, &argc) != 0 || argc + 5 >= BUILD_MAX_ARGS)
         goto out;
     argv[argc++] = "-lpthread";
@@ -167,6 +171,7 @@ static int build_binary(const char *cfile, const char *binary)
         fprintf(stderr, "swlc: %s failed (status %d) on the generated C\n", argv[0], rc);
 out:
     free(cc);
+    free(runtime_flags);
     free(libs);
     return status;
 }
