@@ -156,6 +156,27 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
                 ms(sdb_hist_percentile(t->latency, 99)));
     }
 
+    if (s->connects > 0 || s->conn_waits > 0) {
+        fprintf(out, "\nConnections\n");
+        if (s->conn_waits > 0)
+            fprintf(out, "  Pool waits     %s transactions waited for one of %d connections: "
+                    "avg %.3f ms, p99 %.3f ms\n",
+                    sdb_fmt_count(a, sizeof a, s->conn_waits), ri->cfg->connections,
+                    sdb_hist_mean(s->conn_wait) / 1e6, ms(sdb_hist_percentile(s->conn_wait, 99)));
+        if (s->connects > 0)
+            fprintf(out, "  Set-up         %s connections opened: avg %.3f ms, p50 %.3f, p99 %.3f\n",
+                    sdb_fmt_count(a, sizeof a, s->connects), sdb_hist_mean(s->connect_time) / 1e6,
+                    ms(sdb_hist_percentile(s->connect_time, 50)),
+                    ms(sdb_hist_percentile(s->connect_time, 99)));
+        static const char *const mode_names[2] = {"persistent", "transient"};
+        for (int m = 0; m < 2; m++)
+            if (s->mode_done[m] > 0)
+                fprintf(out, "  %-14s %s transactions, %.1f tps, avg %.3f ms, p99 %.3f ms\n",
+                        mode_names[m], sdb_fmt_count(a, sizeof a, s->mode_done[m]),
+                        per_sec(s->mode_done[m], r), sdb_hist_mean(s->mode_latency[m]) / 1e6,
+                        ms(sdb_hist_percentile(s->mode_latency[m], 99)));
+    }
+
     bool any_limit = false;
     for (int i = 0; i < w->ntxs; i++)
         any_limit |= w->txs[i].limit_s > 0;
@@ -306,6 +327,20 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
                                       "per_minute",
                                       minutes(r) > 0 ? (double)ri->server_xacts / minutes(r)
                                                      : 0.0));
+    json_t *modes = json_object();
+    static const char *const mode_keys[2] = {"persistent", "transient"};
+    for (int m = 0; m < 2; m++)
+        json_object_set_new(modes, mode_keys[m],
+                            json_pack("{s:I, s:f, s:o}", "transactions",
+                                      (json_int_t)s->mode_done[m], "tps",
+                                      per_sec(s->mode_done[m], r), "latency",
+                                      latency_json(s->mode_latency[m])));
+    json_object_set_new(root, "connections",
+                        json_pack("{s:i, s:I, s:o, s:I, s:o, s:o}", "connections",
+                                  ri->cfg->connections, "opened", (json_int_t)s->connects,
+                                  "setup", latency_json(s->connect_time), "pool_waits",
+                                  (json_int_t)s->conn_waits, "pool_wait",
+                                  latency_json(s->conn_wait), "by_mode", modes));
     json_t *probes = json_array();
     for (int i = 0; i < w->nprobes; i++) {
         const sdb_probe_result *p = &ri->probes[i];

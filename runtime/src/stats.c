@@ -13,7 +13,12 @@ bool sdb_stats_init(sdb_stats *s, int ntx)
     s->ntx = ntx;
     s->tx = calloc((size_t)ntx, sizeof *s->tx);
     s->latency = sdb_hist_new();
-    if (!s->tx || !s->latency)
+    s->connect_time = sdb_hist_new();
+    s->conn_wait = sdb_hist_new();
+    s->mode_latency[0] = sdb_hist_new();
+    s->mode_latency[1] = sdb_hist_new();
+    if (!s->tx || !s->latency || !s->connect_time || !s->conn_wait || !s->mode_latency[0] ||
+        !s->mode_latency[1])
         return false;
     for (int i = 0; i < ntx; i++)
         if (!(s->tx[i].latency = sdb_hist_new()))
@@ -28,6 +33,10 @@ void sdb_stats_free(sdb_stats *s)
             sdb_hist_free(s->tx[i].latency);
     free(s->tx);
     sdb_hist_free(s->latency);
+    sdb_hist_free(s->connect_time);
+    sdb_hist_free(s->conn_wait);
+    sdb_hist_free(s->mode_latency[0]);
+    sdb_hist_free(s->mode_latency[1]);
     memset(s, 0, sizeof *s);
 }
 
@@ -73,6 +82,14 @@ void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src)
         sdb_hist_merge(dst->tx[i].latency, src->tx[i].latency);
     }
     sdb_hist_merge(dst->latency, src->latency);
+    dst->connects += src->connects;
+    dst->conn_waits += src->conn_waits;
+    sdb_hist_merge(dst->connect_time, src->connect_time);
+    sdb_hist_merge(dst->conn_wait, src->conn_wait);
+    for (int m = 0; m < 2; m++) {
+        dst->mode_done[m] += src->mode_done[m];
+        sdb_hist_merge(dst->mode_latency[m], src->mode_latency[m]);
+    }
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
         dst->queries[k] += src->queries[k];
     dst->stmt_errors += src->stmt_errors;

@@ -45,6 +45,14 @@ typedef struct sdb_stats {
     int nerrkinds;
     sdb_errkind errkinds[SDB_MAX_ERRKINDS];
     int64_t errors_unclassified;  /* errors past SDB_MAX_ERRKINDS kinds */
+
+    /* connections (connection modes) */
+    int64_t connects;             /* connections opened for transient transactions */
+    sdb_hist *connect_time;       /* ns, set-up time of each of those */
+    int64_t conn_waits;           /* transactions that waited for a pooled connection */
+    sdb_hist *conn_wait;          /* ns, each such wait */
+    int64_t mode_done[2];         /* completed transactions: [0] persistent, [1] transient */
+    sdb_hist *mode_latency[2];    /* ns, their latencies */
 } sdb_stats;
 
 /* Allocates the histograms; false when out of memory. */

@@ -37,10 +37,16 @@
 #define MAX_EMPTY_RESUMES 1000000            /* body loops without yielding */
 #define SDB_MIN_INTERVAL_NS INT64_C(100000000) /* shortest progress interval */
 
-typedef enum { S_IDLE, S_KEYING, S_WAIT, S_SLEEP, S_ROLLBACK, S_THINK, S_DEAD } sess_state;
+typedef enum {
+    S_IDLE, S_KEYING, S_WAIT, S_SLEEP, S_ROLLBACK, S_THINK, S_DEAD,
+    S_WAIT_CONN,            /* pooled: waiting for a free connection */
+    S_CONNECTING            /* transient: opening this transaction's connection */
+} sess_state;
 
 typedef struct session {
-    PGconn *conn;
+    PGconn *conn;           /* the connection the transaction uses now */
+    PGconn *home;           /* the session's own persistent connection, or NULL
+                             * (pooled or transient-only modes) */
     sess_state state;
     sdb_ctx ctx;
     void *frame;            /* max frame_size bytes */
@@ -62,6 +68,11 @@ typedef struct session {
                              * indexes), dealt from deck_pos, reshuffled when
                              * all are dealt; NULL for weighted mixes */
     int deck_pos;
+    bool transient;         /* this transaction runs on its own new connection */
+    bool pooled;            /* s->conn was taken from the thread's pool */
+    int64_t txs_begun;      /* transactions started (mixed mode alternates) */
+    int64_t mark_ns;        /* WAIT_CONN: wait start; CONNECTING: connect start */
+    PostgresPollingStatusType connect_poll; /* CONNECTING: what PQconnectPoll wants */
 } session;
 
 typedef struct thread_state {
@@ -74,6 +85,11 @@ typedef struct thread_state {
     struct pollfd *pfds;
     int *pfd_session;       /* session index of each pollfd */
     int lost;               /* sessions whose connection broke */
+    PGconn **pool;          /* pooled mode: free connections (a stack) */
+    int pool_free;          /* how many of pool[] are free */
+    int pool_live;          /* pooled connections still working */
+    int *waitq;             /* sessions waiting for one, FIFO (ring) */
+    int waitq_head, waitq_len;
     char error[512];        /* why this thread could not start */
     /* read by the main thread for progress lines */
     _Atomic int64_t live_ok;
@@ -87,6 +103,7 @@ typedef struct run {
     double *cumweights;         /* per transaction, cumulative */
     double totalweight;
     int deck_size;              /* deck mixes: cards per deck; 0 otherwise */
+    bool pooled;                /* fewer persistent connections than sessions */
     size_t frame_size;
     char (*stmt_names)[STMT_NAME_LEN];
     pthread_barrier_t connected, go;
@@ -137,24 +154,56 @@ static bool prepare_one(PGconn *conn, const char *name, const char *sql,
     return ok;
 }
 
-/* Connects session s, prepares every statement on it, and switches it to
- * non-blocking pipeline mode. */
-static bool session_connect(run *r, session *s, char *err, size_t errlen)
+/* Opens a persistent connection: connects, prepares every statement, and
+ * switches it to non-blocking pipeline mode.  NULL with err on failure. */
+static PGconn *connect_prepared(run *r, char *err, size_t errlen)
 {
     const sdb_workload_def *w = r->o->w;
-    s->conn = sdb_connect(r->o->conninfo, err, errlen);
-    if (!s->conn)
-        return false;
-    for (int i = 0; i < w->nstmts; i++)
-        if (!prepare_one(s->conn, r->stmt_names[i], w->stmts[i].sql,
-                         w->stmts[i].nparams, w->stmts[i].where, err, errlen))
-            return false;
-    for (int b = 1; b <= SDB_STMT_BUILTINS; b++)
-        if (!prepare_one(s->conn, builtin_name[b], builtin_sql[b], 0, "built-in", err, errlen))
-            return false;
-    if (PQsetnonblocking(s->conn, 1) != 0 || PQenterPipelineMode(s->conn) != 1) {
+    PGconn *conn = sdb_connect(r->o->conninfo, err, errlen);
+    if (!conn)
+        return NULL;
+    bool ok = true;
+    for (int i = 0; i < w->nstmts && ok; i++)
+        ok = prepare_one(conn, r->stmt_names[i], w->stmts[i].sql, w->stmts[i].nparams,
+                         w->stmts[i].where, err, errlen);
+    for (int b = 1; b <= SDB_STMT_BUILTINS && ok; b++)
+        ok = prepare_one(conn, builtin_name[b], builtin_sql[b], 0, "built-in", err, errlen);
+    if (ok && (PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) != 1)) {
         snprintf(err, errlen, "cannot switch the connection to non-blocking pipeline mode");
-        return false;
+        ok = false;
+    }
+    if (!ok) {
+        PQfinish(conn);
+        return NULL;
+    }
+    return conn;
+}
+
+/* The thread's persistent connections: one per session, or (pooled mode)
+ * its share of `connections`.  False with t->error on failure. */
+static bool thread_connect(run *r, thread_state *t)
+{
+    bool persistent = r->o->conn_mode != SDB_CONN_TRANSIENT;
+    if (!persistent)
+        return true;
+    if (!r->pooled) {
+        for (int i = 0; i < t->nsessions; i++) {
+            if (atomic_load(&r->abort) || sdb_interrupted)
+                return false;
+            t->sessions[i].home = connect_prepared(r, t->error, sizeof t->error);
+            t->sessions[i].conn = t->sessions[i].home;
+            if (!t->sessions[i].home)
+                return false;
+        }
+        return true;
+    }
+    for (int i = 0; i < t->pool_live; i++) {
+        if (atomic_load(&r->abort) || sdb_interrupted)
+            return false;
+        t->pool[i] = connect_prepared(r, t->error, sizeof t->error);
+        if (!t->pool[i])
+            return false;
+        t->pool_free = i + 1;
     }
     return true;
 }
@@ -205,7 +254,45 @@ static void publish(thread_state *t)
 
 static bool in_tx(const session *s)
 {
-    return s->state == S_WAIT || s->state == S_SLEEP || s->state == S_ROLLBACK;
+    return s->state == S_WAIT || s->state == S_SLEEP || s->state == S_ROLLBACK ||
+           s->state == S_WAIT_CONN || s->state == S_CONNECTING;
+}
+
+static void begin_attempt(thread_state *t, session *s);
+
+/* Gives pooled connection conn to the first waiting session, or back to
+ * the pool. */
+static void pool_put(thread_state *t, PGconn *conn)
+{
+    if (t->waitq_len > 0) {
+        session *w = &t->sessions[t->waitq[t->waitq_head]];
+        t->waitq_head = (t->waitq_head + 1) % t->nsessions;
+        t->waitq_len--;
+        int64_t waited = sdb_now_ns() - w->mark_ns;
+        t->stats.conn_waits++;
+        sdb_hist_record(t->stats.conn_wait, waited);
+        w->conn = conn;
+        w->pooled = true;
+        begin_attempt(t, w);
+        return;
+    }
+    t->pool[t->pool_free++] = conn;
+}
+
+/* The transaction no longer needs its connection: a transient one is
+ * closed, a pooled one goes back to the pool (or to a waiting session). */
+static void drop_tx_conn(thread_state *t, session *s)
+{
+    if (s->transient) {
+        PQfinish(s->conn);
+        s->conn = s->home;
+        s->transient = false;
+    } else if (s->pooled) {
+        PGconn *conn = s->conn;
+        s->conn = NULL;
+        s->pooled = false;
+        pool_put(t, conn);
+    }
 }
 
 /* The connection broke: the attempt in flight (if any) fails, and the
@@ -223,6 +310,38 @@ static void session_dead(thread_state *t, session *s)
         publish(t);
     }
     clear_tx_results(&s->ctx);
+    if (s->transient || s->pooled) {
+        /* the connection is lost, not the session */
+        PQfinish(s->conn);
+        s->conn = s->home;
+        bool was_pooled = s->pooled;
+        s->pooled = false;
+        s->transient = false;
+        s->state = S_IDLE;
+        if (was_pooled) {
+            t->pool_live--;
+            t->lost++;
+            if (t->pool_live == 0) {
+                /* no connection left in this thread: its sessions end */
+                s->state = S_DEAD;
+                while (t->waitq_len > 0) {
+                    session *w = &t->sessions[t->waitq[t->waitq_head]];
+                    t->waitq_head = (t->waitq_head + 1) % t->nsessions;
+                    t->waitq_len--;
+                    t->stats.tx[w->tx].failed++;
+                    sdb_stats_error(&t->stats, "08006", SDB_ERR_CONNECTION,
+                                    "every pooled connection of the thread was lost");
+                    w->state = S_DEAD;
+                }
+                for (int i = 0; i < t->nsessions; i++)
+                    if (t->sessions[i].state == S_IDLE || t->sessions[i].state == S_THINK ||
+                        t->sessions[i].state == S_KEYING)
+                        t->sessions[i].state = S_DEAD;
+                publish(t);
+            }
+        }
+        return;
+    }
     s->state = S_DEAD;
     t->lost++;
 }
@@ -249,9 +368,14 @@ static void send_batch(thread_state *t, session *s)
         }
         if (stmt == SDB_STMT_ROLLBACK && s->state != S_ROLLBACK)
             s->user_rollback = true;
-        if (!PQsendQueryPrepared(s->conn, stmt_name(r, stmt), c->batch[k].nparams,
-                                 c->param_values + c->batch[k].first,
-                                 c->param_lengths + c->batch[k].first, NULL, 0)) {
+        int sent = s->transient
+            ? PQsendQueryParams(s->conn, stmt < 0 ? builtin_sql[-stmt] : r->o->w->stmts[stmt].sql,
+                                c->batch[k].nparams, NULL, c->param_values + c->batch[k].first,
+                                c->param_lengths + c->batch[k].first, NULL, 0)
+            : PQsendQueryPrepared(s->conn, stmt_name(r, stmt), c->batch[k].nparams,
+                                  c->param_values + c->batch[k].first,
+                                  c->param_lengths + c->batch[k].first, NULL, 0);
+        if (!sent) {
             session_dead(t, s);
             return;
         }
@@ -344,6 +468,9 @@ static void tx_done(thread_state *t, session *s)
         ts->ok++;
     sdb_hist_record(ts->latency, lat);
     sdb_hist_record(t->stats.latency, lat);
+    t->stats.mode_done[s->transient]++;
+    sdb_hist_record(t->stats.mode_latency[s->transient], lat);
+    drop_tx_conn(t, s);
     atomic_store_explicit(&t->live_latency_ns,
                           atomic_load_explicit(&t->live_latency_ns, memory_order_relaxed) + lat,
                           memory_order_relaxed);
@@ -376,6 +503,7 @@ static void advance(thread_state *t, session *s, int pc)
         if (c->error_where) {
             record_rt_error(r, c);
             clear_tx_results(c);
+            drop_tx_conn(t, s);
             s->state = S_IDLE;
             return;
         }
@@ -410,11 +538,93 @@ static void begin_attempt(thread_state *t, session *s)
     advance(t, s, 0);
 }
 
+/* Starts opening this transaction's own connection (transient). */
+static void start_connect(thread_state *t, session *s)
+{
+    s->mark_ns = sdb_now_ns();
+    s->conn = PQconnectStartParams(t->run->o->conninfo->keys, t->run->o->conninfo->values, 0);
+    s->transient = true;
+    s->connect_poll = PGRES_POLLING_WRITING;
+    s->state = S_CONNECTING;
+    if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD) {
+        t->stats.tx[s->tx].failed++;
+        sdb_stats_error(&t->stats, "08001", SDB_ERR_CONNECTION,
+                        s->conn ? PQerrorMessage(s->conn) : "out of memory");
+        publish(t);
+        PQfinish(s->conn);
+        s->conn = s->home;
+        s->transient = false;
+        s->state = S_IDLE;
+    }
+}
+
+/* Server WARNINGs on transient connections go through the scrubbing
+ * printer, as on every other connection (conn.c). */
+static void tx_conn_notice(void *arg, const PGresult *res)
+{
+    (void)arg;
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (sev && strcmp(sev, "WARNING") == 0)
+        sdb_warn("server: %s", PQresultErrorMessage(res));
+}
+
+/* The transient connection is open: make it usable, then run the body. */
+static void connected(thread_state *t, session *s)
+{
+    int64_t took = sdb_now_ns() - s->mark_ns;
+    t->stats.connects++;
+    sdb_hist_record(t->stats.connect_time, took);
+    PQsetNoticeReceiver(s->conn, tx_conn_notice, NULL);
+    if (PQsetnonblocking(s->conn, 1) != 0 || PQenterPipelineMode(s->conn) != 1) {
+        s->state = S_WAIT;   /* in a transaction: counted as failed */
+        session_dead(t, s);
+        return;
+    }
+    begin_attempt(t, s);
+}
+
+/* Advances an opening connection after its socket became ready. */
+static void on_connect_ready(thread_state *t, session *s)
+{
+    s->connect_poll = PQconnectPoll(s->conn);
+    if (s->connect_poll == PGRES_POLLING_OK) {
+        connected(t, s);
+    } else if (s->connect_poll == PGRES_POLLING_FAILED) {
+        char msg[SDB_ERRMSG_LEN];
+        sdb_conn_error(s->conn, NULL, msg, sizeof msg);
+        sdb_stats_error(&t->stats, "08001", SDB_ERR_CONNECTION, msg);
+        s->failed = true;   /* this error is the one counted */
+        session_dead(t, s);
+    }
+}
+
 static void start_tx(thread_state *t, session *s)
 {
+    run *r = t->run;
     s->tries = 1;
     s->rng_at_start = s->ctx.rng;
     s->tx_start_ns = sdb_now_ns();
+    s->failed = false;
+    sdb_conn_mode mode = r->o->conn_mode;
+    bool transient = mode == SDB_CONN_TRANSIENT ||
+                     (mode == SDB_CONN_MIXED && s->txs_begun % 2 == 1);
+    s->txs_begun++;
+    if (transient) {
+        start_connect(t, s);
+        return;
+    }
+    if (r->pooled && !s->conn) {
+        if (t->pool_free > 0) {
+            s->conn = t->pool[--t->pool_free];
+            s->pooled = true;
+        } else {
+            s->mark_ns = sdb_now_ns();
+            s->state = S_WAIT_CONN;
+            t->waitq[(t->waitq_head + t->waitq_len) % t->nsessions] = (int)(s - t->sessions);
+            t->waitq_len++;
+            return;
+        }
+    }
     begin_attempt(t, s);
 }
 
@@ -452,6 +662,7 @@ static void attempt_failed(thread_state *t, session *s, bool retryable)
     t->stats.tx[s->tx].failed++;
     publish(t);
     clear_tx_results(&s->ctx);
+    drop_tx_conn(t, s);
     s->state = S_IDLE;
 }
 
@@ -670,13 +881,17 @@ static void thread_loop(thread_state *t)
                 if (s->wake_ns < next_wake)
                     next_wake = s->wake_ns;
             }
-            if (s->state == S_WAIT || s->state == S_ROLLBACK) {
+            if (s->state == S_WAIT || s->state == S_ROLLBACK || s->state == S_CONNECTING) {
                 busy++;
                 t->pfds[n].fd = PQsocket(s->conn);
-                t->pfds[n].events = (short)(POLLIN | (s->want_write ? POLLOUT : 0));
+                t->pfds[n].events = s->state == S_CONNECTING
+                    ? (short)(s->connect_poll == PGRES_POLLING_READING ? POLLIN : POLLOUT)
+                    : (short)(POLLIN | (s->want_write ? POLLOUT : 0));
                 t->pfds[n].revents = 0;
                 t->pfd_session[n] = i;
                 n++;
+            } else if (s->state == S_WAIT_CONN) {
+                busy++;
             }
         }
         if (busy == 0) {
@@ -709,7 +924,10 @@ static void thread_loop(thread_state *t)
                 continue;
             rc--;
             session *s = &t->sessions[t->pfd_session[k]];
-            on_ready(t, s, t->pfds[k].revents);
+            if (s->state == S_CONNECTING)
+                on_connect_ready(t, s);
+            else
+                on_ready(t, s, t->pfds[k].revents);
             if (s->state == S_IDLE && !stopping)
                 next_tx(t, s);
         }
@@ -723,8 +941,13 @@ static void thread_loop(thread_state *t)
             t->stats.tx[s->tx].failed++;
             sdb_stats_error(&t->stats, "57014", SDB_ERR_ABANDONED,
                             "still running when the run ended: cancelled");
-            if (s->state != S_SLEEP)
+            if (s->state == S_WAIT || s->state == S_ROLLBACK)
                 cancel_in_background(PQgetCancel(s->conn));
+            if (s->transient) {
+                PQfinish(s->conn);
+                s->conn = s->home;
+                s->transient = false;
+            }
             s->state = S_IDLE;
         }
         clear_tx_results(&s->ctx);
@@ -736,26 +959,22 @@ static void *thread_main(void *arg)
 {
     thread_state *t = arg;
     run *r = t->run;
-    bool ok = true;
-    for (int i = 0; i < t->nsessions && ok; i++) {
-        session *s = &t->sessions[i];
-        if (atomic_load(&r->abort) || sdb_interrupted) {
-            ok = false;
-            break;
-        }
-        if (!session_connect(r, s, t->error, sizeof t->error))
-            ok = false;
-    }
-    if (!ok)
+    if (!thread_connect(r, t))
         atomic_store(&r->abort, 1);
     pthread_barrier_wait(&r->connected);
     pthread_barrier_wait(&r->go);
     if (!atomic_load(&r->abort))
         thread_loop(t);
     for (int i = 0; i < t->nsessions; i++) {
-        PQfinish(t->sessions[i].conn);
-        t->sessions[i].conn = NULL;
+        session *s = &t->sessions[i];
+        if (s->conn != s->home)
+            PQfinish(s->conn);   /* a transient or pooled one still held */
+        PQfinish(s->home);
+        s->conn = s->home = NULL;
     }
+    for (int i = 0; i < t->pool_free; i++)
+        PQfinish(t->pool[i]);
+    t->pool_free = 0;
     return NULL;
 }
 
@@ -807,10 +1026,17 @@ static bool init_deck(run *r, session *s)
     return true;
 }
 
-static bool init_sessions(run *r, thread_state *t, int first, int count)
+static bool init_sessions(run *r, thread_state *t, int first, int count, int pool)
 {
     const sdb_run_opts *o = r->o;
     t->nsessions = count;
+    if (r->pooled) {
+        t->pool = calloc((size_t)(pool > 0 ? pool : 1), sizeof *t->pool);
+        t->waitq = calloc((size_t)(count > 0 ? count : 1), sizeof *t->waitq);
+        if (!t->pool || !t->waitq)
+            return false;
+        t->pool_live = pool;
+    }
     t->sessions = calloc((size_t)(count ? count : 1), sizeof *t->sessions);
     t->pfds = calloc((size_t)(count ? count : 1), sizeof *t->pfds);
     t->pfd_session = calloc((size_t)(count ? count : 1), sizeof *t->pfd_session);
@@ -845,6 +1071,8 @@ static void free_threads(thread_state *ts, int n)
             free(t->sessions[k].deck);
         }
         free(t->sessions);
+        free(t->pool);
+        free(t->waitq);
         free(t->pfds);
         free(t->pfd_session);
         sdb_stats_free(&t->stats);
@@ -898,7 +1126,11 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
     for (int i = 0; i < w->ntxs; i++)
         if (w->txs[i].frame_size > r.frame_size)
             r.frame_size = w->txs[i].frame_size;
+    r.pooled = o->conn_mode != SDB_CONN_TRANSIENT && o->connections > 0 &&
+               o->connections < o->workers;
     int nthreads = o->threads < 1 ? 1 : o->threads > o->workers ? o->workers : o->threads;
+    if (r.pooled && nthreads > o->connections)
+        nthreads = o->connections;   /* every thread needs a connection of its own */
     thread_state *ts = calloc((size_t)nthreads, sizeof *ts);
     r.stmt_names = calloc((size_t)(w->nstmts ? w->nstmts : 1), sizeof *r.stmt_names);
     if (!ts || !r.stmt_names || !build_weights(&r)) {
@@ -917,9 +1149,10 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
     int first = 0, rc = 0;
     for (int i = 0; i < nthreads; i++) {
         int count = o->workers / nthreads + (i < o->workers % nthreads ? 1 : 0);
+        int pool = o->connections / nthreads + (i < o->connections % nthreads ? 1 : 0);
         ts[i].id = i;
         ts[i].run = &r;
-        if (!init_sessions(&r, &ts[i], first, count)) {
+        if (!init_sessions(&r, &ts[i], first, count, pool)) {
             snprintf(res->error, sizeof res->error, "out of memory");
             free_threads(ts, nthreads);
             free(r.stmt_names);

@@ -18,11 +18,21 @@
 #include "stats.h"
 #include "stormdb.h"
 
+/* How sessions use connections (config key connection_mode). */
+typedef enum sdb_conn_mode {
+    SDB_CONN_PERSISTENT = 0,    /* connections kept for the whole run */
+    SDB_CONN_TRANSIENT,         /* a new connection for every transaction */
+    SDB_CONN_MIXED              /* every other transaction transient */
+} sdb_conn_mode;
+
 typedef struct sdb_run_opts {
     const sdb_workload_def *w;
     const sdb_conninfo *conninfo;
     int mix;                    /* index into w->mixes */
     int workers;                /* sessions */
+    int connections;            /* persistent connections, <= workers: fewer
+                                 * means sessions share them (pooled) */
+    sdb_conn_mode conn_mode;
     int threads;                /* >= 1, <= workers */
     int64_t scale;
     uint64_t seed;
