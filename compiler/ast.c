@@ -537,6 +537,18 @@ ast_witem *ast_witem_sql(parse_ctx *ctx, lex_token kw, ast_witem_kind kind, lex_
     return w;
 }
 
+ast_witem *ast_witem_word(parse_ctx *ctx, lex_token kw, ast_witem_kind kind, lex_token word)
+{
+    ast_witem *w = node(ctx, sizeof *w);
+    if (!w)
+        return NULL;
+    w->kind = kind;
+    w->off = word.off;
+    (void)kw;
+    w->word = name_of(ctx, word);
+    return w;
+}
+
 ast_witem *ast_witem_headline(parse_ctx *ctx, lex_token kw, lex_token tx, lex_token name)
 {
     ast_witem *w = ast_witem_string(ctx, kw, WI_HEADLINE, name);

@@ -275,6 +275,7 @@ typedef struct ast_check {
 
 typedef enum ast_witem_kind {
     WI_VERSION, WI_DESCRIPTION, WI_AUTHOR, WI_SCALE_QUERY, WI_NURAND_LOAD, WI_HEADLINE,
+    WI_CONNECTION_MODE,
     WI_EXTENSION   /* last: the others are counted below it */
 } ast_witem_kind;
 
@@ -285,7 +286,8 @@ typedef struct ast_witem {
     ast_string value;      /* WI_VERSION .. WI_AUTHOR, WI_EXTENSION (the name),
                             * WI_HEADLINE (the figure's name) */
     ast_name word;         /* WI_EXTENSION: the word after `requires`;
-                            * WI_HEADLINE: the transaction */
+                            * WI_HEADLINE: the transaction;
+                            * WI_CONNECTION_MODE: the mode */
     ast_sql *sql;          /* WI_SCALE_QUERY, WI_NURAND_LOAD */
     struct ast_witem *next;
     struct ast_witem *tail; /* on a list's head: its last node */
@@ -326,7 +328,11 @@ typedef struct ast_file {
     uint32_t version_len, description_len, author_len;
     ast_sql *scale_query;
     ast_sql *nurand_load;  /* `nurand_load: SQL;`, or NULL */
-    const ast_tx *headline_tx;   /* `headline TX "NAME";`, or NULL */
+    const ast_tx *headline_tx;   /* the first `headline TX "NAME";`, or NULL */
+    const ast_tx **headline_txs; /* every headline transaction (arena) */
+    int nheadline_txs;
+    int connection_mode;         /* `connection_mode M;`: 0 persistent (default),
+                                  * 1 transient, 2 mixed */
     ast_string headline_name;
     ast_workload *workload;
     int nextensions;       /* `requires extension` items of the header */
@@ -414,6 +420,9 @@ ast_mix_entry *ast_mix_entry_append(ast_mix_entry *list, ast_mix_entry *e);
 ast_witem *ast_witem_string(parse_ctx *ctx, lex_token kw, ast_witem_kind kind, lex_token str);
 /* `scale_query: SQL;` or `nurand_load: SQL;` (kind says which). */
 ast_witem *ast_witem_sql(parse_ctx *ctx, lex_token kw, ast_witem_kind kind, lex_token sql);
+/* A header item of one word: `connection_mode mixed;`. */
+ast_witem *ast_witem_word(parse_ctx *ctx, lex_token kw, ast_witem_kind kind, lex_token word);
+
 /* `headline TRANSACTION "NAME";` (sema resolves the transaction). */
 ast_witem *ast_witem_headline(parse_ctx *ctx, lex_token kw, lex_token tx, lex_token name);
 /* `requires WORD NAME;` (sema checks that WORD is `extension`); name is an

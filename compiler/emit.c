@@ -1781,6 +1781,12 @@ static void put_arrays(emitter *e)
     put_txs_array(e);
     put_mixes_array(e);
     put_extra_arrays(e);
+    if (f->nheadline_txs > 0) {
+        puts_(e, "\nstatic const int headline_txs[] = {");
+        for (int i = 0; i < f->nheadline_txs; i++)
+            putf(e, "%s %d", i ? "," : "", f->headline_txs[i]->index);
+        puts_(e, " };\n");
+    }
 }
 
 /* Number of commands in a list. */
@@ -1840,8 +1846,10 @@ static bool fill_workload(emitter *e, const char *key, size_t n, const void *arg
     else if (key_is(key, n, "PROBES")) put_or_null(e, f->probes.head, "probes");
     else if (key_is(key, n, "NPROBES")) putf(e, "%d", f->probes.count);
     else if (key_is(key, n, "NURAND_LOAD")) put_or_null(e, f->nurand_load, "&nurand_load");
-    else if (key_is(key, n, "HEADLINE_TX")) putf(e, "%d", f->headline_tx ? f->headline_tx->index : 0);
+    else if (key_is(key, n, "HEADLINE_TXS")) puts_(e, f->nheadline_txs ? "headline_txs" : "NULL");
+    else if (key_is(key, n, "NHEADLINE_TXS")) putf(e, "%d", f->nheadline_txs);
     else if (key_is(key, n, "HEADLINE_NAME")) put_headline_name(e, f);
+    else if (key_is(key, n, "CONNECTION_MODE")) putf(e, "%d", f->connection_mode);
     else return false;
     return true;
 }

@@ -69,6 +69,7 @@ const char *parse_token_name(int kind)
     case TK_PROBE: return "'probe'";
     case TK_NURAND_LOAD: return "'nurand_load'";
     case TK_HEADLINE: return "'headline'";
+    case TK_CONNECTION_MODE: return "'connection_mode'";
     case TK_DURATION: return "a duration";
     case TK_LBRACKET: return "'['";
     case TK_RBRACKET: return "']'";
@@ -187,6 +188,7 @@ static const struct {
 } contextual[] = {
     {"deck", TK_DECK},        {"limit", TK_LIMIT},       {"probe", TK_PROBE},
     {"nurand_load", TK_NURAND_LOAD}, {"headline", TK_HEADLINE},
+    {"connection_mode", TK_CONNECTION_MODE},
 };
 
 /* The kind to push for token t: a contextual keyword's token when t spells

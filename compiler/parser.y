@@ -114,6 +114,7 @@ witem(A) ::= AUTHOR(K) STRING(S) SEMI. { A = ast_witem_string(ctx, K, WI_AUTHOR,
 witem(A) ::= SCALE_QUERY(K) COLON SQL(S) SEMI. { A = ast_witem_sql(ctx, K, WI_SCALE_QUERY, S); }
 witem(A) ::= NURAND_LOAD(K) COLON SQL(S) SEMI. { A = ast_witem_sql(ctx, K, WI_NURAND_LOAD, S); }
 witem(A) ::= HEADLINE(K) IDENT(T) STRING(N) SEMI. { A = ast_witem_headline(ctx, K, T, N); }
+witem(A) ::= CONNECTION_MODE(K) IDENT(M) SEMI. { A = ast_witem_word(ctx, K, WI_CONNECTION_MODE, M); }
 witem(A) ::= REQUIRES(K) IDENT(W) IDENT(N) SEMI. { A = ast_witem_extension(ctx, K, W, N); }
 witem(A) ::= REQUIRES(K) IDENT(W) STRING(N) SEMI. { A = ast_witem_extension(ctx, K, W, N); }
 

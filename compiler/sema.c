@@ -369,6 +369,7 @@ static const char *witem_word(ast_witem_kind k)
     case WI_SCALE_QUERY: return "scale_query";
     case WI_NURAND_LOAD: return "nurand_load";
     case WI_HEADLINE: return "headline";
+    case WI_CONNECTION_MODE: return "connection_mode";
     case WI_EXTENSION: return "requires";
     }
     return "item";
@@ -393,6 +394,20 @@ static void check_extension(sema *se, symtab *seen, const ast_witem *it)
     se->file->nextensions++;
 }
 
+/* `connection_mode persistent | transient | mixed;` */
+static void check_connection_mode(sema *se, const ast_witem *it)
+{
+    static const char *const modes[] = {"persistent", "transient", "mixed"};
+    for (int m = 0; m < 3; m++) {
+        if (it->word.len == strlen(modes[m]) && memcmp(it->word.s, modes[m], it->word.len) == 0) {
+            se->file->connection_mode = m;
+            return;
+        }
+    }
+    diag_error(se->diag, it->off, "connection_mode is persistent, transient or mixed, not '%.*s%s'",
+               NAME_ARGS(it->word));
+}
+
 static void check_header(sema *se)
 {
     ast_file *f = se->file;
@@ -413,6 +428,8 @@ static void check_header(sema *se)
             check_extension(se, &exts, it);
             continue;
         }
+        if (it->kind == WI_HEADLINE)
+            continue;   /* may repeat: check_headline */
         if (seen[it->kind]) {
             diag_error(se->diag, it->off, "'%s' is given twice in the workload header",
                        witem_word(it->kind));
@@ -426,6 +443,7 @@ static void check_header(sema *se)
         case WI_SCALE_QUERY: f->scale_query = it->sql; break;
         case WI_NURAND_LOAD: f->nurand_load = it->sql; break;
         case WI_HEADLINE: break;   /* check_headline, once the transactions are known */
+        case WI_CONNECTION_MODE: check_connection_mode(se, it); break;
         case WI_EXTENSION: break;
         }
     }
@@ -1885,27 +1903,61 @@ static void check_mixes(sema *se)
     }
 }
 
-/* `headline TRANSACTION "NAME";` of the header (the first, when given twice:
- * check_header reports the others). */
+/* `headline TRANSACTION "NAME";` of the header, repeated with the same
+ * NAME to add several transactions up (e.g. the client and the stored
+ * variant of TPC-C's New-Order). */
 static void check_headline(sema *se)
 {
     ast_file *f = se->file;
     if (!f->workload)
         return;
-    const ast_witem *h = f->workload->items;
-    while (h && h->kind != WI_HEADLINE)
-        h = h->next;
-    if (!h)
+    int n = 0;
+    for (const ast_witem *h = f->workload->items; h; h = h->next)
+        n += h->kind == WI_HEADLINE;
+    if (n == 0)
         return;
-    ast_tx *tx = find_tx(se, h->word);
-    if (h->value.len == 0 || memchr(h->value.s, '\0', h->value.len)) {
-        diag_error(se->diag, h->value.off, "the name of a headline must not be empty");
+    const ast_tx **txs = arena_alloc(se->arena, (size_t)n * sizeof *txs);
+    if (!txs) {
+        se->oom = true;
         return;
     }
-    if (!tx)
+    const ast_witem *first = NULL;
+    int count = 0;
+    for (const ast_witem *h = f->workload->items; h; h = h->next) {
+        if (h->kind != WI_HEADLINE)
+            continue;
+        ast_tx *tx = find_tx(se, h->word);
+        if (h->value.len == 0 || memchr(h->value.s, '\0', h->value.len)) {
+            diag_error(se->diag, h->value.off, "the name of a headline must not be empty");
+            continue;
+        }
+        if (!first)
+            first = h;   /* the figure's name comes from the first line */
+        if (h != first && (h->value.len != first->value.len ||
+                      memcmp(h->value.s, first->value.s, h->value.len) != 0)) {
+            diag_error(se->diag, h->value.off, "a workload has one headline: every 'headline' "
+                       "line must name the same figure (\"%s\" at line %u)", first->value.s,
+                       line_of(se, first->off));
+            continue;
+        }
+        if (!tx)
+            continue;
+        bool dup = false;
+        for (int i = 0; i < count; i++)
+            dup |= txs[i] == tx;
+        if (dup) {
+            diag_error(se->diag, h->word.off, "transaction '%.*s%s' is in the headline twice",
+                       NAME_ARGS(h->word));
+            continue;
+        }
+        txs[count++] = tx;
+    }
+    if (count == 0)
         return;
-    f->headline_tx = tx;
-    f->headline_name = h->value;
+    f->headline_tx = txs[0];
+    f->headline_txs = txs;
+    f->nheadline_txs = count;
+    f->headline_name = first->value;
 }
 
 /* ---- params, lists, checks --------------------------------------------- */

@@ -29,7 +29,7 @@ extern "C" {
 
 /* Bumped whenever a struct below changes layout; generated code records the
  * version it was emitted for and sdb_main refuses a mismatch. */
-#define SDB_ABI_VERSION 3
+#define SDB_ABI_VERSION 5
 
 /* Most parameters one statement may bind (PostgreSQL allows 65535; a
  * workload statement with more is a compile-time error). */
@@ -498,11 +498,18 @@ typedef struct sdb_workload_def {
      * them with nurand_c(A)); the run then picks C-Run from them (TPC-C
      * 2.1.6.1).  NULL: C-Load comes from the seed. */
     const sdb_sql *nurand_load;
-    /* `headline TRANSACTION "NAME";` in the header: the report leads with
-     * that transaction's completions per minute under NAME (e.g. tpmC from
-     * new_order); headline_name is NULL when there is none. */
-    int headline_tx;
+    /* `headline TRANSACTION "NAME";` in the header (repeated with the same
+     * NAME to add transactions up): the report leads with the completions
+     * per minute of those transactions under NAME (e.g. tpmC from
+     * new_order, and new_order_sp in a stored-procedure mix);
+     * headline_name is NULL when there is none. */
+    const int *headline_txs;
+    int nheadline_txs;
     const char *headline_name;
+    /* `connection_mode M;` in the header: the default of the config key
+     * connection_mode for this workload: 0 persistent, 1 transient, 2
+     * mixed (the connection workload compares them) */
+    int default_conn_mode;
 } sdb_workload_def;
 
 /* Runs the benchmark program for workload w: parses flags and config,

@@ -173,7 +173,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
 
     sdb_run_opts o = {
         .w = w, .conninfo = ci, .mix = mix, .workers = cfg->workers, .threads = threads,
-        .connections = cfg->connections, .conn_mode = SDB_CONN_PERSISTENT,
+        .connections = cfg->connections, .conn_mode = (sdb_conn_mode)w->default_conn_mode,
         .scale = scale, .seed = cfg->seed, .duration_s = cfg->duration_s,
         .summary_interval_s = cfg->no_summary ? 0 : cfg->summary_interval_s,
         .params = e->params.values, .nurand_c = e->c_run, .sequences = e->sequences,

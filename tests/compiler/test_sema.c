@@ -133,9 +133,10 @@ static void test_tpcc_fields(void **state)
         "static const sdb_probe_def probes[] = {\n    {\n        \"orders\",\n        \"d\",\n"
         "        \"SELECT 1\",\n        \"x.swl:6:19\"\n    },\n};",
         "static const sdb_sql nurand_load = {\n    \"SELECT 1, 2, 3\",",
-        ".abi_version = 3,",
-        ".probes = probes,\n    .nprobes = 1,\n    .nurand_load = &nurand_load,\n"
-        "    .headline_tx = 1,\n    .headline_name = \"tpmC\",",
+        ".abi_version = 5,",
+        ".probes = probes,\n    .nprobes = 1,\n    .nurand_load = &nurand_load,\n",
+        "static const int headline_txs[] = { 1 };",
+        "    .headline_txs = headline_txs,\n    .nheadline_txs = 1,\n    .headline_name = \"tpmC\",",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(c, want[i]))
@@ -147,7 +148,7 @@ static void test_tpcc_fields(void **state)
     assert_int_equal(st, DRIVER_OK);
     assert_non_null(strstr(c, "every transaction by its own weight\", mix_w, 0 },"));
     assert_non_null(strstr(c, ".probes = NULL,\n    .nprobes = 0,\n    .nurand_load = NULL,\n"
-                              "    .headline_tx = 0,\n    .headline_name = NULL,"));
+                              "    .headline_txs = NULL,\n    .nheadline_txs = 0,\n    .headline_name = NULL,"));
     free(c);
     free(msgs);
 }
