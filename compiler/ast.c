@@ -72,6 +72,7 @@ ast_file *ast_file_new(arena *a)
     f->lists.tail = &f->lists.head;
     f->checks.tail = &f->checks.head;
     f->probes.tail = &f->probes.head;
+    f->counters.tail = &f->counters.head;
     f->sites_tail = &f->sites;
     return f;
 }
@@ -738,4 +739,39 @@ void ast_add_probe(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token
     ast_check *c = named_sql(ctx, kw, name, desc, sql);
     if (c)
         FILE_APPEND(ctx->file->probes, c);
+}
+
+void ast_add_counter(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc,
+                     const lex_token *per)
+{
+    ast_check *c = node(ctx, sizeof *c);
+    if (!c)
+        return;
+    c->name = name_of(ctx, name);
+    if (desc)
+        c->description = ast_decode_string(ctx, *desc);
+    if (per)
+        c->per = name_of(ctx, *per);
+    c->off = kw.off;
+    FILE_APPEND(ctx->file->counters, c);
+}
+
+ast_stmt *ast_count(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *amount)
+{
+    ast_stmt *s = stmt(ctx, ST_COUNT, kw);
+    if (s) {
+        s->name = name_of(ctx, name);
+        s->value = amount;
+    }
+    return s;
+}
+
+void ast_add_probe_per(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc,
+                       lex_token per, lex_token sql)
+{
+    ast_check *c = named_sql(ctx, kw, name, desc, sql);
+    if (!c)
+        return;
+    c->per = name_of(ctx, per);
+    FILE_APPEND(ctx->file->probes, c);
 }

@@ -118,14 +118,14 @@ typedef struct ast_var {
 
 typedef enum ast_stmt_kind {
     ST_LET, ST_ASSIGN, ST_EXEC, ST_CAPTURE, ST_FOR_RANGE, ST_FOR_ROWS, ST_IF,
-    ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_RETURN, ST_SLEEP, ST_PIPELINE, ST_ELSE
+    ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_RETURN, ST_SLEEP, ST_PIPELINE, ST_ELSE, ST_COUNT
 } ast_stmt_kind;
 
 /* One item of a transaction body. */
 typedef struct ast_stmt {
     ast_stmt_kind kind;
     uint32_t off;          /* first token */
-    ast_name name;         /* ST_ASSIGN target, ST_EXEC statement */
+    ast_name name;         /* ST_ASSIGN target, ST_EXEC statement, ST_COUNT counter */
     ast_expr *value;       /* ST_LET/ST_ASSIGN value, ST_SLEEP seconds, ST_IF condition,
                             * ST_FOR_RANGE low bound, ST_CAPTURE/ST_FOR_ROWS the call */
     ast_expr *hi;          /* ST_FOR_RANGE high bound */
@@ -139,6 +139,7 @@ typedef struct ast_stmt {
     /* sema */
     struct ast_statement *target;  /* ST_EXEC, ST_CAPTURE, ST_FOR_ROWS */
     ast_var *assigned;     /* ST_ASSIGN */
+    const struct ast_check *counter; /* ST_COUNT (value: the amount, NULL = 1) */
     int slot;              /* ST_FOR_*: number of its frame fields (hi_N, rs_N) */
     bool keep;             /* ST_FOR_ROWS: the body executes statements */
 } ast_stmt;
@@ -270,6 +271,9 @@ typedef struct ast_check {
     ast_string description;  /* s == NULL when absent */
     ast_sql sql;
     uint32_t off;
+    ast_name per;            /* probes: `per OTHER` (len 0 when absent) */
+    int index;               /* position in its list (set by sema) */
+    const struct ast_check *per_probe; /* resolved by sema, or NULL */
     struct ast_check *next;
 } ast_check;
 
@@ -322,6 +326,7 @@ typedef struct ast_file {
     AST_LIST(ast_listdef) lists;
     AST_LIST(ast_check) checks;
     AST_LIST(ast_check) probes;
+    AST_LIST(ast_check) counters;   /* `counter NAME ["desc"] [per OTHER];` (no SQL) */
     /* sema */
     AST_LIST(ast_table) tables;
     const char *version, *description, *author;  /* decoded, "" if absent */
@@ -450,6 +455,15 @@ void ast_add_list(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *items)
 void ast_add_list_file(parse_ctx *ctx, lex_token kw, lex_token name, lex_token word, lex_token path);
 void ast_add_check(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc, lex_token sql);
 void ast_add_probe(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc, lex_token sql);
+/* `counter NAME ["description"] [per OTHER];` */
+void ast_add_counter(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc,
+                     const lex_token *per);
+/* `count NAME [by EXPR];` in a transaction body. */
+ast_stmt *ast_count(parse_ctx *ctx, lex_token kw, lex_token name, ast_expr *amount);
+
+/* `probe NAME ["description"] per OTHER: SQL;` */
+void ast_add_probe_per(parse_ctx *ctx, lex_token kw, lex_token name, const lex_token *desc,
+                       lex_token per, lex_token sql);
 
 /* A decoded string of the source token (for sema and tests); sets ctx->oom
  * and returns an empty string on failure. */

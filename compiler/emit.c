@@ -1308,6 +1308,15 @@ static void put_stmt(emitter *e, txw *w, const ast_stmt *s, int depth)
     case ST_PIPELINE:
         put_pipeline(e, w, s, depth);
         return;
+    case ST_COUNT:
+        indent(e, depth);
+        putf(e, "sdb_count(c, %d, ", s->counter ? s->counter->index : 0);
+        if (s->value)
+            put_expr(e, s->value, true);
+        else
+            puts_(e, "1");
+        puts_(e, ");\n");
+        return;
     }
 }
 
@@ -1710,6 +1719,8 @@ static void put_named_sql_array(emitter *e, const char *type, const char *name, 
         put_escaped(e, e->src + c->sql.off, c->sql.len, true, "        ");
         puts_(e, "\",\n        ");
         put_where(e, c->sql.off);
+        if (strcmp(type, "sdb_probe_def") == 0)   /* 1-based `per` probe, 0 = none */
+            putf(e, ",\n        %d", c->per_probe ? c->per_probe->index + 1 : 0);
         puts_(e, "\n    },\n");
     }
     puts_(e, "};\n");
@@ -1736,6 +1747,17 @@ static void put_extra_arrays(emitter *e)
     }
     put_named_sql_array(e, "sdb_check_def", "checks", f->checks.head);
     put_named_sql_array(e, "sdb_probe_def", "probes", f->probes.head);
+    if (f->counters.head) {
+        puts_(e, "\nstatic const sdb_counter_def counters[] = {\n");
+        for (const ast_check *c = f->counters.head; c; c = c->next) {
+            puts_(e, "    { ");
+            put_cstr(e, c->name.s, c->name.len);
+            puts_(e, ", ");
+            put_description(e, c->description);
+            putf(e, ", %d },\n", c->per_probe ? c->per_probe->index + 1 : 0);
+        }
+        puts_(e, "};\n");
+    }
     if (f->nextensions) {
         puts_(e, "\nstatic const char *const extensions[] = {\n");
         for (const ast_witem *w = f->workload->items; w; w = w->next)
@@ -1850,6 +1872,8 @@ static bool fill_workload(emitter *e, const char *key, size_t n, const void *arg
     else if (key_is(key, n, "NHEADLINE_TXS")) putf(e, "%d", f->nheadline_txs);
     else if (key_is(key, n, "HEADLINE_NAME")) put_headline_name(e, f);
     else if (key_is(key, n, "CONNECTION_MODE")) putf(e, "%d", f->connection_mode);
+    else if (key_is(key, n, "COUNTERS")) puts_(e, f->counters.head ? "counters" : "NULL");
+    else if (key_is(key, n, "NCOUNTERS")) putf(e, "%d", (int)f->counters.count);
     else return false;
     return true;
 }

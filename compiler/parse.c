@@ -70,6 +70,10 @@ const char *parse_token_name(int kind)
     case TK_NURAND_LOAD: return "'nurand_load'";
     case TK_HEADLINE: return "'headline'";
     case TK_CONNECTION_MODE: return "'connection_mode'";
+    case TK_PER: return "'per'";
+    case TK_COUNTER: return "'counter'";
+    case TK_COUNT: return "'count'";
+    case TK_BY: return "'by'";
     case TK_DURATION: return "a duration";
     case TK_LBRACKET: return "'['";
     case TK_RBRACKET: return "']'";
@@ -173,7 +177,7 @@ static bool starts_item(int kind)
     switch (kind) {
     case TK_WORKLOAD: case TK_SCHEMA: case TK_AFTER: case TK_LOAD:
     case TK_STATEMENT: case TK_TRANSACTION: case TK_MIX: case TK_PARAM: case TK_LIST:
-    case TK_CHECK: case TK_PROBE:
+    case TK_CHECK: case TK_PROBE: case TK_COUNTER:
         return true;
     default:
         return false;
@@ -188,7 +192,8 @@ static const struct {
 } contextual[] = {
     {"deck", TK_DECK},        {"limit", TK_LIMIT},       {"probe", TK_PROBE},
     {"nurand_load", TK_NURAND_LOAD}, {"headline", TK_HEADLINE},
-    {"connection_mode", TK_CONNECTION_MODE},
+    {"connection_mode", TK_CONNECTION_MODE}, {"per", TK_PER},
+    {"counter", TK_COUNTER}, {"count", TK_COUNT}, {"by", TK_BY},
 };
 
 /* The kind to push for token t: a contextual keyword's token when t spells
@@ -412,7 +417,8 @@ ast_file *parse_file(arena *a, diag_ctx *d, const char *src, uint32_t len)
         dr.prev1 = t.kind;
         bool sql_follows = p1 == TK_SCALE_QUERY || p1 == TK_NURAND_LOAD ||
                            (p1 == TK_IDENT && (p2 == TK_STATEMENT || p2 == TK_CHECK || p2 == TK_PROBE)) ||
-                           (p1 == TK_STRING && p2 == TK_IDENT && (p3 == TK_CHECK || p3 == TK_PROBE));
+                           (p1 == TK_STRING && p2 == TK_IDENT && (p3 == TK_CHECK || p3 == TK_PROBE)) ||
+                           (p1 == TK_IDENT && p2 == TK_PER);
         if (t.kind == TK_COLON && sql_follows) {
             pos = scan_sql_command(&dr, pos);
             dr.prev2 = TK_COLON;

@@ -35,7 +35,7 @@ static void report_syntax_error(parse_ctx *ctx, const void *parser, int major, l
        STATEMENT TRANSACTION WEIGHT MIX LET BEGIN COMMIT ROLLBACK NULL
        PARAM LIST CHECK REQUIRES FOR IN IF ELSE RETURN SLEEP PIPELINE TRUE FALSE
        RETRY ISOLATION KEYING THINK JSON ARRAY
-       DECK LIMIT PROBE NURAND_LOAD HEADLINE
+       DECK LIMIT PROBE NURAND_LOAD HEADLINE PER COUNTER COUNT BY
        IDENT INT FLOAT DURATION STRING SQL
        LBRACE RBRACE LPAREN RPAREN LBRACKET RBRACKET COMMA SEMI COLON ASSIGN DOTDOT.
 
@@ -134,6 +134,12 @@ item ::= CHECK(K) IDENT(N) STRING(D) COLON SQL(S) SEMI. { ast_add_check(ctx, K, 
 /* probe NAME ["..."]: SQL; */
 item ::= PROBE(K) IDENT(N) COLON SQL(S) SEMI. { ast_add_probe(ctx, K, N, NULL, S); }
 item ::= PROBE(K) IDENT(N) STRING(D) COLON SQL(S) SEMI. { ast_add_probe(ctx, K, N, &D, S); }
+item ::= PROBE(K) IDENT(N) PER IDENT(P) COLON SQL(S) SEMI. { ast_add_probe_per(ctx, K, N, NULL, P, S); }
+item ::= COUNTER(K) IDENT(N) SEMI. { ast_add_counter(ctx, K, N, NULL, NULL); }
+item ::= COUNTER(K) IDENT(N) STRING(D) SEMI. { ast_add_counter(ctx, K, N, &D, NULL); }
+item ::= COUNTER(K) IDENT(N) PER IDENT(P) SEMI. { ast_add_counter(ctx, K, N, NULL, &P); }
+item ::= COUNTER(K) IDENT(N) STRING(D) PER IDENT(P) SEMI. { ast_add_counter(ctx, K, N, &D, &P); }
+item ::= PROBE(K) IDENT(N) STRING(D) PER IDENT(P) COLON SQL(S) SEMI. { ast_add_probe_per(ctx, K, N, &D, P, S); }
 
 /* load TABLE rows EXPR { ... }  and  load TABLE for V in LO .. HI, ... { ... } */
 item ::= LOAD(K) IDENT(T) ROWS expr(R) LBRACE columns(C) RBRACE. { ast_add_load(ctx, K, T, R, NULL, C); }
@@ -178,6 +184,8 @@ bstmt(A) ::= COMMIT(K) SEMI. { A = ast_control(ctx, K, ST_COMMIT); }
 bstmt(A) ::= ROLLBACK(K) SEMI. { A = ast_control(ctx, K, ST_ROLLBACK); }
 bstmt(A) ::= RETURN(K) SEMI. { A = ast_control(ctx, K, ST_RETURN); }
 bstmt(A) ::= SLEEP(K) expr(E) SEMI. { A = ast_sleep(ctx, K, E); }
+bstmt(A) ::= COUNT(K) IDENT(N) SEMI. { A = ast_count(ctx, K, N, NULL); }
+bstmt(A) ::= COUNT(K) IDENT(N) BY expr(E) SEMI. { A = ast_count(ctx, K, N, E); }
 bstmt(A) ::= PIPELINE(K) block(B). { A = ast_pipeline(ctx, K, B); }
 if_stmt(A) ::= IF(K) expr(C) block(B). { A = ast_if(ctx, K, C, B, NULL); }
 if_stmt(A) ::= IF(K) expr(C) block(B) ELSE block(E). { A = ast_if(ctx, K, C, B, ast_else(ctx, E)); }

@@ -16,7 +16,7 @@
 
 typedef enum sym_kind {
     SYM_STATEMENT, SYM_TX, SYM_MIX, SYM_VAR, SYM_COLUMN, SYM_TABLE, SYM_PARAM, SYM_LIST, SYM_CHECK,
-    SYM_LOAD, SYM_PROBE
+    SYM_LOAD, SYM_PROBE, SYM_COUNTER
 } sym_kind;
 
 typedef struct sym {
@@ -140,6 +140,7 @@ static const char *kind_word(sym_kind k)
     case SYM_CHECK: return "check";
     case SYM_LOAD: return "load";
     case SYM_PROBE: return "probe";
+    case SYM_COUNTER: return "counter";
     }
     return "name";
 }
@@ -1478,7 +1479,7 @@ static bool body_yields(const ast_stmt *body)
 {
     for (const ast_stmt *s = body; s; s = s->next) {
         switch (s->kind) {
-        case ST_LET: case ST_ASSIGN: case ST_RETURN:
+        case ST_LET: case ST_ASSIGN: case ST_RETURN: case ST_COUNT:
             break;
         case ST_IF: case ST_ELSE: case ST_FOR_RANGE:
             if (body_yields(s->body) || body_yields(s->else_body))
@@ -1556,6 +1557,28 @@ static bool pipeline_forbids(sema *se, const ast_stmt *s)
 }
 
 /* pipeline { ... } */
+/* `count NAME [by EXPR];`: NAME a counter, EXPR an int. */
+static void check_count(sema *se, const scope *sc, ast_stmt *s)
+{
+    sym *g = sym_find(&se->names, s->name.s, s->name.len);
+    if (!g || g->kind != SYM_COUNTER) {
+        if (!g)
+            diag_error(se->diag, s->name.off, "unknown counter '%.*s%s' (declare it with "
+                       "'counter NAME;')", NAME_ARGS(s->name));
+        else
+            diag_error(se->diag, s->name.off, "'%.*s%s' is a %s, not a counter",
+                       NAME_ARGS(s->name), kind_word(g->kind));
+    } else {
+        s->counter = g->node;
+    }
+    if (s->value) {
+        ast_type t = check_expr(se, sc, s->value, 0);
+        if (t != TY_INT && t != TY_ERROR)
+            diag_error(se->diag, s->value->off, "count ... by takes an int, not %s",
+                       type_name(t));
+    }
+}
+
 static void check_pipeline(sema *se, txstate *ts, ast_stmt *s)
 {
     if (ts->pipeline_mark >= 0) {
@@ -1645,6 +1668,9 @@ static void check_stmt(sema *se, txstate *ts, ast_stmt *s, bool in_pipeline)
         return;
     case ST_PIPELINE:
         check_pipeline(se, ts, s);
+        return;
+    case ST_COUNT:
+        check_count(se, &sc, s);
         return;
     case ST_BEGIN: case ST_COMMIT: case ST_ROLLBACK: case ST_RETURN:
         return;
@@ -2143,10 +2169,37 @@ static void check_named_sql(sema *se, ast_check *list, sym_kind kind)
     }
 }
 
+/* `probe A per B` / `counter A per B`: B must be another of the list. */
+static void check_pers(sema *se, ast_check *list, const char *what)
+{
+    int i = 0;
+    for (ast_check *c = list; c; c = c->next)
+        c->index = i++;
+    for (ast_check *c = list; c; c = c->next) {
+        if (c->per.len == 0)
+            continue;
+        const ast_check *other = NULL;
+        for (const ast_check *o = list; o; o = o->next)
+            if (o->name.len == c->per.len && memcmp(o->name.s, c->per.s, c->per.len) == 0)
+                other = o;
+        if (!other)
+            diag_error(se->diag, c->per.off, "unknown %s '%.*s%s' after 'per'", what,
+                       NAME_ARGS(c->per));
+        else if (other == c)
+            diag_error(se->diag, c->per.off, "a %s cannot be 'per' itself", what);
+        else
+            c->per_probe = other;
+    }
+}
+
 static void check_checks(sema *se)
 {
     check_named_sql(se, se->file->checks.head, SYM_CHECK);
     check_named_sql(se, se->file->probes.head, SYM_PROBE);
+    check_pers(se, se->file->probes.head, "probe");
+    for (ast_check *c = se->file->counters.head; c; c = c->next)
+        define_name(se, c->name, SYM_COUNTER, c);
+    check_pers(se, se->file->counters.head, "counter");
 }
 
 /* ---- loads ------------------------------------------------------------- */

@@ -29,7 +29,7 @@ extern "C" {
 
 /* Bumped whenever a struct below changes layout; generated code records the
  * version it was emitted for and sdb_main refuses a mismatch. */
-#define SDB_ABI_VERSION 5
+#define SDB_ABI_VERSION 7
 
 /* Most parameters one statement may bind (PostgreSQL allows 65535; a
  * workload statement with more is a compile-time error). */
@@ -139,6 +139,8 @@ typedef struct sdb_ctx {
                              * transactions */
     int64_t *sequences;     /* shared counters of sequence(); runtime-owned,
                              * updated atomically (see sdb_seq_next) */
+    int64_t *counters;      /* this thread's `counter` totals (sdb_count);
+                             * NULL in loads */
 
     /* The batch of statements queued by sdb_exec since the transaction
      * function was last entered; the runtime sends them (pipelined when more
@@ -304,6 +306,9 @@ void sdb_bind_null(sdb_ctx *c, int i);
  * one pipeline and calls the function again when all their results are in
  * (or aborts the transaction when one fails). */
 void sdb_exec(sdb_ctx *c, int stmt, int nparams);
+/* Adds n to counter i (`count NAME by n;`): counted when the statement
+ * runs, whether or not the transaction later commits. */
+void sdb_count(sdb_ctx *c, int i, int64_t n);
 /* Asks the runtime to wait `seconds` before resuming (the function returns
  * its resume point with no statement queued).  The wait counts in the
  * transaction's latency.  Negative or NaN waits are 0. */
@@ -427,7 +432,21 @@ typedef struct sdb_probe_def {
     const char *description;    /* may be "" */
     const char *sql;
     const char *where;
+    int per;                    /* `probe A per B`: 1 + B's index; the report
+                                 * also shows A's change as a percentage of
+                                 * B's change; 0 = none */
 } sdb_probe_def;
+
+/* `counter NAME ["description"] [per OTHER];` — a client-side count that
+ * transactions add to with `count NAME [by N];` (sdb_count), at no cost
+ * to the server; the report shows the total, the rate per minute, and with
+ * `per` the share of the other counter (TPC-C's remote order lines per
+ * order line). */
+typedef struct sdb_counter_def {
+    const char *name;
+    const char *description;    /* may be "" */
+    int per;                    /* 1 + the other counter's index; 0 = none */
+} sdb_counter_def;
 
 /* `check NAME ["description"]: SQL;` — passes when the query returns one
  * row whose first column is true. */
@@ -510,6 +529,8 @@ typedef struct sdb_workload_def {
      * connection_mode for this workload: 0 persistent, 1 transient, 2
      * mixed (the connection workload compares them) */
     int default_conn_mode;
+    const sdb_counter_def *counters;  /* sdb_count's counters */
+    int ncounters;
 } sdb_workload_def;
 
 /* Runs the benchmark program for workload w: parses flags and config,

@@ -111,6 +111,12 @@ void sdb_exec(sdb_ctx *c, int stmt, int nparams)
     c->nparam_values += nparams;
 }
 
+void sdb_count(sdb_ctx *c, int i, int64_t n)
+{
+    if (c->counters && i >= 0)
+        c->counters[i] += n;
+}
+
 void sdb_sleep(sdb_ctx *c, double seconds)
 {
     /* NaN and negative waits are 0; anything over a day is a day */

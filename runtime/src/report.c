@@ -67,6 +67,19 @@ static double headline_per_minute(const sdb_workload_def *w, const sdb_stats *s,
     return minutes(r) > 0 ? (double)n / minutes(r) : 0.0;
 }
 
+/* Probe i's change as a percentage of its `per` probe's change; -1 when
+ * it has none, or either was not measured, or the other did not change. */
+static double probe_share(const sdb_workload_def *w, const sdb_report_info *ri, int i)
+{
+    int per = w->probes[i].per - 1;
+    if (per < 0 || per >= w->nprobes || !ri->probes[i].ok || !ri->probes[per].ok)
+        return -1;
+    double base = ri->probes[per].after - ri->probes[per].before;
+    if (base == 0)
+        return -1;
+    return 100.0 * (ri->probes[i].after - ri->probes[i].before) / base;
+}
+
 /* The latency (s) at transaction i's limit percentile. */
 static double limit_value_s(const sdb_stats *s, const sdb_tx_def *tx, int i)
 {
@@ -126,7 +139,12 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
                 minutes(r) > 0 ? (double)ri->server_xacts / minutes(r) : 0.0);
     for (int i = 0; i < w->nprobes; i++) {
         const sdb_probe_result *p = &ri->probes[i];
-        if (p->ok)
+        if (p->ok && probe_share(w, ri, i) >= 0)
+            fprintf(out, "  Probe %-8s %+.0f = %.2f%% of %s%s%s\n", w->probes[i].name,
+                    p->after - p->before, probe_share(w, ri, i),
+                    w->probes[w->probes[i].per - 1].name,
+                    w->probes[i].description[0] ? "  " : "", w->probes[i].description);
+        else if (p->ok)
             fprintf(out, "  Probe %-8s %+.0f (%.1f per minute)%s%s\n", w->probes[i].name,
                     p->after - p->before,
                     minutes(r) > 0 ? (p->after - p->before) / minutes(r) : 0.0,
@@ -197,6 +215,25 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
                     "(%.1fx the latency): one session runs %.0f tps persistent, %.0f tps "
                     "transient\n", tr - p, p > 0 ? tr / p : 0.0, p > 0 ? 1e3 / p : 0.0,
                     tr > 0 ? 1e3 / tr : 0.0);
+        }
+    }
+
+    if (w->ncounters > 0) {
+        fprintf(out, "\nCounters\n");
+        for (int i = 0; i < w->ncounters; i++) {
+            const sdb_counter_def *cd = &w->counters[i];
+            int64_t v = s->counters[i];
+            int per = cd->per - 1;
+            if (per >= 0 && per < w->ncounters && s->counters[per] > 0)
+                fprintf(out, "  %-20s %14s = %6.2f%% of %s%s%s\n", cd->name,
+                        sdb_fmt_count(a, sizeof a, v),
+                        100.0 * (double)v / (double)s->counters[per], w->counters[per].name,
+                        cd->description[0] ? "  " : "", cd->description);
+            else
+                fprintf(out, "  %-20s %14s   %.1f per minute%s%s\n", cd->name,
+                        sdb_fmt_count(a, sizeof a, v),
+                        minutes(r) > 0 ? (double)v / minutes(r) : 0.0,
+                        cd->description[0] ? "  " : "", cd->description);
         }
     }
 
@@ -380,12 +417,33 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
             json_object_set_new(pj, "per_minute",
                                 json_real(minutes(r) > 0 ? (p->after - p->before) / minutes(r)
                                                          : 0.0));
+            if (probe_share(w, ri, i) >= 0) {
+                json_object_set_new(pj, "per", jstr(w->probes[w->probes[i].per - 1].name));
+                json_object_set_new(pj, "percent", json_real(probe_share(w, ri, i)));
+            }
         } else if (pj) {
             json_object_set_new(pj, "error", jstr(p->error));
         }
         json_array_append_new(probes, pj);
     }
     json_object_set_new(root, "probes", probes);
+    json_t *counters = json_array();
+    for (int i = 0; i < w->ncounters; i++) {
+        const sdb_counter_def *cd = &w->counters[i];
+        json_t *cj = json_pack("{s:o, s:o, s:I, s:f}", "name", jstr(cd->name), "description",
+                               jstr(cd->description), "value", (json_int_t)s->counters[i],
+                               "per_minute",
+                               minutes(r) > 0 ? (double)s->counters[i] / minutes(r) : 0.0);
+        int per = cd->per - 1;
+        if (cj && per >= 0 && per < w->ncounters && s->counters[per] > 0) {
+            json_object_set_new(cj, "per", jstr(w->counters[per].name));
+            json_object_set_new(cj, "percent",
+                                json_real(100.0 * (double)s->counters[i] /
+                                          (double)s->counters[per]));
+        }
+        json_array_append_new(counters, cj);
+    }
+    json_object_set_new(root, "counters", counters);
     if (ri->nurand_c_load && ri->nurand_c_run) {
         json_object_set_new(json_object_get(root, "run"), "nurand",
                             json_pack("{s:[I,I,I], s:[I,I,I]}", "c_load",

@@ -7,10 +7,14 @@
 
 #include "util.h"
 
-bool sdb_stats_init(sdb_stats *s, int ntx)
+bool sdb_stats_init(sdb_stats *s, int ntx, int ncounters)
 {
     memset(s, 0, sizeof *s);
     s->ntx = ntx;
+    s->ncounters = ncounters;
+    s->counters = calloc((size_t)(ncounters > 0 ? ncounters : 1), sizeof *s->counters);
+    if (!s->counters)
+        return false;
     s->tx = calloc((size_t)ntx, sizeof *s->tx);
     s->latency = sdb_hist_new();
     s->connect_time = sdb_hist_new();
@@ -32,6 +36,7 @@ void sdb_stats_free(sdb_stats *s)
         for (int i = 0; i < s->ntx; i++)
             sdb_hist_free(s->tx[i].latency);
     free(s->tx);
+    free(s->counters);
     sdb_hist_free(s->latency);
     sdb_hist_free(s->connect_time);
     sdb_hist_free(s->conn_wait);
@@ -82,6 +87,8 @@ void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src)
         sdb_hist_merge(dst->tx[i].latency, src->tx[i].latency);
     }
     sdb_hist_merge(dst->latency, src->latency);
+    for (int i = 0; i < dst->ncounters && i < src->ncounters; i++)
+        dst->counters[i] += src->counters[i];
     dst->connects += src->connects;
     dst->conn_waits += src->conn_waits;
     sdb_hist_merge(dst->connect_time, src->connect_time);

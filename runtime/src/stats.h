@@ -53,10 +53,13 @@ typedef struct sdb_stats {
     sdb_hist *conn_wait;          /* ns, each such wait */
     int64_t mode_done[2];         /* completed transactions: [0] persistent, [1] transient */
     sdb_hist *mode_latency[2];    /* ns, their latencies */
+
+    int ncounters;
+    int64_t *counters;            /* the workload's `counter` totals */
 } sdb_stats;
 
-/* Allocates the histograms; false when out of memory. */
-bool sdb_stats_init(sdb_stats *s, int ntx);
+/* Allocates the histograms and counters; false when out of memory. */
+bool sdb_stats_init(sdb_stats *s, int ntx, int ncounters);
 void sdb_stats_free(sdb_stats *s);
 /* Adds src into dst (same ntx). */
 void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src);

@@ -1040,7 +1040,7 @@ static bool init_sessions(run *r, thread_state *t, int first, int count, int poo
     t->sessions = calloc((size_t)(count ? count : 1), sizeof *t->sessions);
     t->pfds = calloc((size_t)(count ? count : 1), sizeof *t->pfds);
     t->pfd_session = calloc((size_t)(count ? count : 1), sizeof *t->pfd_session);
-    if (!t->sessions || !t->pfds || !t->pfd_session || !sdb_stats_init(&t->stats, o->w->ntxs))
+    if (!t->sessions || !t->pfds || !t->pfd_session || !sdb_stats_init(&t->stats, o->w->ntxs, o->w->ncounters))
         return false;
     for (int i = 0; i < count; i++) {
         session *s = &t->sessions[i];
@@ -1052,6 +1052,7 @@ static bool init_sessions(run *r, thread_state *t, int first, int count, int poo
         c->params = o->params;
         c->nurand_c = o->nurand_c;
         c->sequences = o->sequences;
+        c->counters = t->stats.counters;
         c->arena = malloc(SDB_ARENA_BYTES);
         s->frame = calloc(1, r->frame_size ? r->frame_size : 1);
         if (!c->arena || !s->frame || !init_deck(r, s))
@@ -1248,7 +1249,7 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
     }
 
 done:
-    if (sdb_stats_init(&res->stats, w->ntxs)) {
+    if (sdb_stats_init(&res->stats, w->ntxs, w->ncounters)) {
         for (int i = 0; i < nthreads; i++) {
             sdb_stats_merge(&res->stats, &ts[i].stats);
             res->sessions_lost += ts[i].lost;

@@ -14,7 +14,13 @@ schema {
 statement log_a: INSERT INTO feat_log VALUES ('a');
 statement log_b: INSERT INTO feat_log VALUES ('b');
 probe a_rows "rows logged by a": SELECT count(*) FROM feat_log WHERE kind = 'a';
+probe all_rows "rows logged": SELECT count(*) FROM feat_log;
+probe a_share "share of a" per all_rows: SELECT count(*) FROM feat_log WHERE kind = 'a';
+counter runs "transactions of a";
+counter odd "odd draws" per runs;
 transaction a limit p90 10s {
+    count runs;
+    if uniform(1, 2) == 1 { count odd by 1; }
     log_a();
 }
 transaction b limit p50 1ms {
@@ -36,6 +42,14 @@ awk -v a="$a" -v b="$b" 'BEGIN { d = a - 3 * b; if (d < 0) d = -d; exit !(d <= 3
 # the probe saw exactly the rows a inserted
 assert_eq "$($JGET d.json probes.0.change | cut -d. -f1)" "$a" "probe change == a's inserts"
 assert_eq "$(sql "SELECT count(*) FROM feat_log WHERE kind = 'a'")" "$a" "rows of a"
+# a probe 'per' another shows the share of its change: 3 of 4 rows are a's
+share=$($JGET d.json probes.2.percent)
+awk -v s="$share" 'BEGIN { exit !(s > 74 && s < 76.5) }' || fail "probe share $share"
+# client counters: one per a, about half of them odd
+assert_eq "$($JGET d.json counters.0.value)" "$a" "counter runs == a's completions"
+odd=$($JGET d.json counters.1.percent)
+awk -v s="$odd" 'BEGIN { exit !(s > 40 && s < 60) }' || fail "counter share $odd"
+assert_contains out.txt "Counters"
 assert_eq "$($JGET d.json headline.name)" apm "headline name"
 assert_gt "$($JGET d.json headline.per_minute)" 0 "headline value"
 assert_contains out.txt "apm"
