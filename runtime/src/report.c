@@ -91,6 +91,15 @@ static bool limit_pass(const sdb_stats *s, const sdb_tx_def *tx, int i)
     return sdb_hist_count(s->tx[i].latency) > 0 && limit_value_s(s, tx, i) <= tx->limit_s;
 }
 
+/* Share (0..1) of the run the busiest client thread spent on the CPU. */
+static double busiest_share(const sdb_run_result *r)
+{
+    return seconds(r) > 0 ? r->busiest_thread_cpu_s / seconds(r) : 0;
+}
+
+/* A client thread this busy is probably what limits throughput. */
+#define CLIENT_BOUND_SHARE 0.9
+
 static const double pct_values[] = {50, 90, 95, 99, 99.9};
 static const char *const pct_names[] = {"p50", "p90", "p95", "p99", "p999"};
 #define NPCT 5
@@ -189,6 +198,26 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
                 ms(sdb_hist_percentile(t->latency, 99)));
     }
 
+    fprintf(out, "\nStatements\n");
+    fprintf(out, "  %-24s %-7s %12s %8s %9s %9s %9s\n", "statement", "kind", "executed", "errors",
+            "avg ms", "p95 ms", "p99 ms");
+    for (int i = 0; i < w->nstmts; i++) {
+        if (s->stmt_count[i] == 0 && s->stmt_failures[i] == 0)
+            continue;
+        const sdb_hist *sh = s->stmt_latency[i];
+        fprintf(out, "  %-24s %-7s %12s %8lld %9.3f %9.3f %9.3f\n", w->stmts[i].name,
+                kind_names[w->stmts[i].kind], sdb_fmt_count(a, sizeof a, s->stmt_count[i]),
+                (long long)s->stmt_failures[i], sdb_hist_mean(sh) / 1e6,
+                ms(sdb_hist_percentile(sh, 95)), ms(sdb_hist_percentile(sh, 99)));
+    }
+    fprintf(out, "  by kind:");
+    for (int k = 0; k < SDB_QUERY_KINDS; k++)
+        if (sdb_hist_count(s->kind_latency[k]) > 0)
+            fprintf(out, "  %s avg %.3f / p99 %.3f ms", kind_names[k],
+                    sdb_hist_mean(s->kind_latency[k]) / 1e6,
+                    ms(sdb_hist_percentile(s->kind_latency[k], 99)));
+    fprintf(out, "\n  (a statement's latency runs from its batch's send to its result)\n");
+
     if (s->connects > 0 || s->conn_waits > 0) {
         fprintf(out, "\nConnections\n");
         if (s->conn_waits > 0)
@@ -258,6 +287,15 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
                     limit_pass(s, tx, i) ? "PASS" : "FAIL");
         }
     }
+
+    fprintf(out, "\nClient\n");
+    fprintf(out, "  CPU            %.2f s user+system on %d thread%s (%.1f us per transaction); "
+            "busiest thread %.0f%% busy\n", s->cpu_s, r->threads, r->threads == 1 ? "" : "s",
+            done > 0 ? s->cpu_s * 1e6 / (double)done : 0.0, 100.0 * busiest_share(r));
+    if (busiest_share(r) >= CLIENT_BOUND_SHARE)
+        fprintf(out, "  warning        a client thread was on the CPU for %.0f%% of the run: the "
+                "client may be the bottleneck (more --threads, or a client machine of its own)\n",
+                100.0 * busiest_share(r));
 
     fprintf(out, "\nError Summary\n");
     if (s->nerrkinds == 0 && s->errors_unclassified == 0) {
@@ -391,6 +429,25 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
                                       "per_minute",
                                       minutes(r) > 0 ? (double)ri->server_xacts / minutes(r)
                                                      : 0.0));
+    json_t *stmts = json_array();
+    for (int i = 0; i < w->nstmts; i++)
+        json_array_append_new(
+            stmts, json_pack("{s:o, s:s, s:I, s:I, s:o}", "name", jstr(w->stmts[i].name), "kind",
+                             kind_names[w->stmts[i].kind], "executed",
+                             (json_int_t)s->stmt_count[i], "errors",
+                             (json_int_t)s->stmt_failures[i], "latency",
+                             latency_json(s->stmt_latency[i])));
+    json_object_set_new(root, "statements", stmts);
+    json_t *kinds = json_object();
+    for (int k = 0; k < SDB_QUERY_KINDS; k++)
+        json_object_set_new(kinds, kind_names[k], latency_json(s->kind_latency[k]));
+    json_object_set_new(root, "query_kinds", kinds);
+    json_object_set_new(
+        root, "client",
+        json_pack("{s:f, s:f, s:i, s:f, s:b}", "cpu_s", s->cpu_s, "cpu_us_per_transaction",
+                  done > 0 ? s->cpu_s * 1e6 / (double)done : 0.0, "threads", r->threads,
+                  "busiest_thread_busy_percent", 100.0 * busiest_share(r), "client_bound",
+                  busiest_share(r) >= CLIENT_BOUND_SHARE));
     json_t *modes = json_object();
     static const char *const mode_keys[2] = {"persistent", "transient"};
     for (int m = 0; m < 2; m++)

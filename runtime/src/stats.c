@@ -7,14 +7,25 @@
 
 #include "util.h"
 
-bool sdb_stats_init(sdb_stats *s, int ntx, int ncounters)
+bool sdb_stats_init(sdb_stats *s, int ntx, int ncounters, int nstmts)
 {
     memset(s, 0, sizeof *s);
     s->ntx = ntx;
     s->ncounters = ncounters;
+    s->nstmts = nstmts;
+    size_t ns = (size_t)(nstmts > 0 ? nstmts : 1);
     s->counters = calloc((size_t)(ncounters > 0 ? ncounters : 1), sizeof *s->counters);
-    if (!s->counters)
+    s->stmt_count = calloc(ns, sizeof *s->stmt_count);
+    s->stmt_failures = calloc(ns, sizeof *s->stmt_failures);
+    s->stmt_latency = calloc(ns, sizeof *s->stmt_latency);
+    if (!s->counters || !s->stmt_count || !s->stmt_failures || !s->stmt_latency)
         return false;
+    for (int i = 0; i < nstmts; i++)
+        if (!(s->stmt_latency[i] = sdb_hist_new()))
+            return false;
+    for (int k = 0; k < SDB_QUERY_KINDS; k++)
+        if (!(s->kind_latency[k] = sdb_hist_new()))
+            return false;
     s->tx = calloc((size_t)ntx, sizeof *s->tx);
     s->latency = sdb_hist_new();
     s->connect_time = sdb_hist_new();
@@ -37,6 +48,14 @@ void sdb_stats_free(sdb_stats *s)
             sdb_hist_free(s->tx[i].latency);
     free(s->tx);
     free(s->counters);
+    if (s->stmt_latency)
+        for (int i = 0; i < s->nstmts; i++)
+            sdb_hist_free(s->stmt_latency[i]);
+    free(s->stmt_latency);
+    free(s->stmt_count);
+    free(s->stmt_failures);
+    for (int k = 0; k < SDB_QUERY_KINDS; k++)
+        sdb_hist_free(s->kind_latency[k]);
     sdb_hist_free(s->latency);
     sdb_hist_free(s->connect_time);
     sdb_hist_free(s->conn_wait);
@@ -89,6 +108,14 @@ void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src)
     sdb_hist_merge(dst->latency, src->latency);
     for (int i = 0; i < dst->ncounters && i < src->ncounters; i++)
         dst->counters[i] += src->counters[i];
+    for (int i = 0; i < dst->nstmts && i < src->nstmts; i++) {
+        dst->stmt_count[i] += src->stmt_count[i];
+        dst->stmt_failures[i] += src->stmt_failures[i];
+        sdb_hist_merge(dst->stmt_latency[i], src->stmt_latency[i]);
+    }
+    for (int k = 0; k < SDB_QUERY_KINDS; k++)
+        sdb_hist_merge(dst->kind_latency[k], src->kind_latency[k]);
+    dst->cpu_s += src->cpu_s;
     dst->connects += src->connects;
     dst->conn_waits += src->conn_waits;
     sdb_hist_merge(dst->connect_time, src->connect_time);

@@ -56,10 +56,18 @@ typedef struct sdb_stats {
 
     int ncounters;
     int64_t *counters;            /* the workload's `counter` totals */
+
+    int nstmts;
+    int64_t *stmt_count;          /* per statement: successful executions */
+    int64_t *stmt_failures;       /* per statement: executions that raised an error */
+    sdb_hist **stmt_latency;      /* per statement: ns from its batch's send to its result */
+    sdb_hist *kind_latency[SDB_QUERY_KINDS]; /* the same, by query kind */
+
+    double cpu_s;                 /* CPU (user + system) of the thread(s), seconds */
 } sdb_stats;
 
 /* Allocates the histograms and counters; false when out of memory. */
-bool sdb_stats_init(sdb_stats *s, int ntx, int ncounters);
+bool sdb_stats_init(sdb_stats *s, int ntx, int ncounters, int nstmts);
 void sdb_stats_free(sdb_stats *s);
 /* Adds src into dst (same ntx). */
 void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src);

@@ -21,6 +21,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <sys/resource.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -57,6 +58,10 @@ typedef struct session {
     int nsent;              /* statements of the batch in flight */
     int nread;              /* of those, how many have all their results */
     int batch_stmt[SDB_MAX_BATCH]; /* statement of each position */
+    bool batch_ok[SDB_MAX_BATCH];  /* its result was a success */
+    bool batch_err[SDB_MAX_BATCH]; /* it raised the batch's error (the ones
+                                    * after it were aborted, not failed) */
+    int64_t batch_sent_ns;  /* when the batch in flight was sent */
     bool failed;            /* a statement of the batch failed */
     bool retryable;         /* ... with 40001 or 40P01 */
     bool user_rollback;     /* the body sent ROLLBACK itself */
@@ -380,8 +385,11 @@ static void send_batch(thread_state *t, session *s)
             return;
         }
         s->batch_stmt[k] = stmt;
+        s->batch_ok[k] = false;
+        s->batch_err[k] = false;
         s->nsent++;
     }
+    s->batch_sent_ns = sdb_now_ns();
     if (PQpipelineSync(s->conn) != 1) {
         session_dead(t, s);
         return;
@@ -721,6 +729,7 @@ static void take_result(thread_state *t, session *s, PGresult *res)
             return;
         }
         t->stats.queries[stmt_kind(r, s->batch_stmt[k])]++;
+        s->batch_ok[k] = true;
         PQclear((PGresult *)(void *)s->ctx.results[k]);
         s->ctx.results[k] = (sdb_result *)(void *)res;
         if (s->ctx.nresults < k + 1)
@@ -732,6 +741,8 @@ static void take_result(thread_state *t, session *s, PGresult *res)
         const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
         if (!s->failed) {
             s->failed = true;
+            if (k < SDB_MAX_BATCH)
+                s->batch_err[k] = true;
             s->retryable = is_retryable(state);
             t->stats.stmt_errors++;
             /* a retried error is counted as a retry, not as an error kind */
@@ -743,6 +754,28 @@ static void take_result(thread_state *t, session *s, PGresult *res)
         }
     }
     PQclear(res);
+}
+
+/* The statement at position s->nread has all its results: time it from
+ * its batch's send (statements of a pipelined batch run one after the
+ * other, so the k-th includes the ones before it). */
+static void statement_done(thread_state *t, session *s)
+{
+    int k = s->nread;
+    if (s->state == S_ROLLBACK || k >= SDB_MAX_BATCH)
+        return;
+    int stmt = s->batch_stmt[k];
+    if (!s->batch_ok[k]) {
+        if (s->batch_err[k] && stmt >= 0)
+            t->stats.stmt_failures[stmt]++;
+        return;
+    }
+    int64_t lat = sdb_now_ns() - s->batch_sent_ns;
+    sdb_hist_record(t->stats.kind_latency[stmt_kind(t->run, stmt)], lat);
+    if (stmt >= 0) {
+        t->stats.stmt_count[stmt]++;
+        sdb_hist_record(t->stats.stmt_latency[stmt], lat);
+    }
 }
 
 /* The socket is readable or writable: read what arrived. */
@@ -786,6 +819,7 @@ static void on_ready(thread_state *t, session *s, short revents)
         }
         PGresult *res = PQgetResult(s->conn);
         if (!res) {
+            statement_done(t, s);
             s->nread++;   /* the statement at nread has all its results */
             continue;
         }
@@ -965,6 +999,10 @@ static void *thread_main(void *arg)
     pthread_barrier_wait(&r->go);
     if (!atomic_load(&r->abort))
         thread_loop(t);
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) == 0)
+        t->stats.cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     for (int i = 0; i < t->nsessions; i++) {
         session *s = &t->sessions[i];
         if (s->conn != s->home)
@@ -1040,7 +1078,7 @@ static bool init_sessions(run *r, thread_state *t, int first, int count, int poo
     t->sessions = calloc((size_t)(count ? count : 1), sizeof *t->sessions);
     t->pfds = calloc((size_t)(count ? count : 1), sizeof *t->pfds);
     t->pfd_session = calloc((size_t)(count ? count : 1), sizeof *t->pfd_session);
-    if (!t->sessions || !t->pfds || !t->pfd_session || !sdb_stats_init(&t->stats, o->w->ntxs, o->w->ncounters))
+    if (!t->sessions || !t->pfds || !t->pfd_session || !sdb_stats_init(&t->stats, o->w->ntxs, o->w->ncounters, o->w->nstmts))
         return false;
     for (int i = 0; i < count; i++) {
         session *s = &t->sessions[i];
@@ -1249,11 +1287,14 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
     }
 
 done:
-    if (sdb_stats_init(&res->stats, w->ntxs, w->ncounters)) {
+    if (sdb_stats_init(&res->stats, w->ntxs, w->ncounters, w->nstmts)) {
         for (int i = 0; i < nthreads; i++) {
             sdb_stats_merge(&res->stats, &ts[i].stats);
             res->sessions_lost += ts[i].lost;
+            if (ts[i].stats.cpu_s > res->busiest_thread_cpu_s)
+                res->busiest_thread_cpu_s = ts[i].stats.cpu_s;
         }
+        res->threads = nthreads;
     } else if (!res->error[0]) {
         snprintf(res->error, sizeof res->error, "out of memory");
         rc = 1;

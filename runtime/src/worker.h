@@ -49,6 +49,9 @@ typedef struct sdb_run_result {
     int sessions;               /* sessions that connected */
     int sessions_lost;          /* sessions whose connection broke */
     bool interrupted;           /* stopped early by a signal */
+    int threads;                /* client threads that ran */
+    double busiest_thread_cpu_s;/* CPU seconds of the busiest client thread
+                                 * (connecting included) */
     char error[512];            /* set when the run could not start or a
                                  * workload run-time error stopped it */
 } sdb_run_result;

@@ -23,6 +23,15 @@ assert_eq "$(sql 'SELECT (SELECT sum(tbalance) FROM pgbench_tellers) = (SELECT s
 # statements per transaction: BEGIN, 3 updates, 1 select, 1 insert, COMMIT
 assert_eq "$($JGET tpcb.json performance.queries.update)" $((committed * 3)) "updates"
 assert_eq "$($JGET tpcb.json performance.queries.insert)" "$committed" "inserts"
+# per statement: each of the five ran once per committed transaction, none failed
+for i in 0 1 2 3 4; do
+    assert_eq "$($JGET tpcb.json statements.$i.executed)" "$committed" "statement $i executions"
+    assert_eq "$($JGET tpcb.json statements.$i.errors)" 0 "statement $i errors"
+    assert_gt "$($JGET tpcb.json statements.$i.latency.percentiles.p99)" 0 "statement $i p99"
+done
+assert_eq "$($JGET tpcb.json statements.1.name)" select_balance "statement order"
+assert_eq "$($JGET tpcb.json statements.1.kind)" select "statement kind"
+assert_gt "$($JGET tpcb.json client.cpu_us_per_transaction)" 0 "client CPU per transaction"
 
 before=$(sql 'SELECT count(*) FROM pgbench_history')
 $BIN/stormdb-pgbench -w pgbench_simple_update --workers 2 --duration 2s --no-summary \
