@@ -206,6 +206,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     if (rc != 0) {
         sdb_error("the run could not start: %s", r.error);
         sdb_stats_free(&r.stats);
+        free(r.series);
         free(probes);
         return r.interrupted ? 130 : 1;
     }
@@ -231,6 +232,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         rc = 130;
     }
     sdb_stats_free(&r.stats);
+    free(r.series);
     free(probes);
     return rc;
 }

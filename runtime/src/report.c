@@ -448,6 +448,19 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
                   done > 0 ? s->cpu_s * 1e6 / (double)done : 0.0, "threads", r->threads,
                   "busiest_thread_busy_percent", 100.0 * busiest_share(r), "client_bound",
                   busiest_share(r) >= CLIENT_BOUND_SHARE));
+    json_t *rows = json_array();
+    for (size_t i = 0; i < r->nseries; i++) {
+        const sdb_series_row *row = &r->series[i];
+        json_array_append_new(
+            rows, json_pack("{s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f}", "t_s", row->t_s,
+                            "length_s", row->length_s, "completed", (json_int_t)row->done,
+                            "failed", (json_int_t)row->failed, "tps",
+                            row->length_s > 0 ? (double)row->done / row->length_s : 0.0,
+                            "mean_ms", row->mean_ms, "p50_ms", row->p50_ms, "p90_ms",
+                            row->p90_ms, "p99_ms", row->p99_ms, "max_ms", row->max_ms));
+    }
+    json_object_set_new(root, "time_series",
+                        json_pack("{s:f, s:o}", "interval_s", r->series_interval_s, "rows", rows));
     json_t *modes = json_object();
     static const char *const mode_keys[2] = {"persistent", "transient"};
     for (int m = 0; m < 2; m++)

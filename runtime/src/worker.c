@@ -31,12 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "series.h"
 #include "util.h"
 
 #define STMT_NAME_LEN 16
 #define DRAIN_GRACE_NS INT64_C(5000000000)   /* in-flight work after the end */
 #define MAX_EMPTY_RESUMES 1000000            /* body loops without yielding */
-#define SDB_MIN_INTERVAL_NS INT64_C(100000000) /* shortest progress interval */
+#define SDB_SERIES_INTERVAL_NS INT64_C(1000000000) /* time series: 1 s intervals */
 
 typedef enum {
     S_IDLE, S_KEYING, S_WAIT, S_SLEEP, S_ROLLBACK, S_THINK, S_DEAD,
@@ -96,10 +97,11 @@ typedef struct thread_state {
     int *waitq;             /* sessions waiting for one, FIFO (ring) */
     int waitq_head, waitq_len;
     char error[512];        /* why this thread could not start */
-    /* read by the main thread for progress lines */
-    _Atomic int64_t live_ok;
-    _Atomic int64_t live_failed;
-    _Atomic int64_t live_latency_ns;
+    /* the current interval of the time series (series.h) */
+    sdb_hist *ihist;        /* latencies (ns) of transactions completed in it */
+    int64_t idone, ifailed;
+    int64_t ik;             /* its index */
+    int64_t next_boundary;  /* monotonic ns when it ends */
     alignas(64) char pad;
 } thread_state;
 
@@ -118,6 +120,7 @@ typedef struct run {
     atomic_int stop;            /* set: start no new transactions */
     pthread_mutex_t err_lock;   /* guards rt_error below */
     char rt_error[512];
+    sdb_series series;          /* per-interval rows */
 } run;
 
 static const char *const builtin_sql[SDB_STMT_BUILTINS + 1] = {
@@ -246,15 +249,26 @@ static void record_rt_error(run *r, const sdb_ctx *c)
     atomic_store(&r->abort, 1);
 }
 
-static void publish(thread_state *t)
+/* Counts a failed transaction of type tx (totals and the current interval). */
+static void tx_failed(thread_state *t, int tx)
 {
-    int64_t ok = 0, failed = 0;
-    for (int i = 0; i < t->stats.ntx; i++) {
-        ok += t->stats.tx[i].ok + t->stats.tx[i].rolled_back;
-        failed += t->stats.tx[i].failed;
+    t->stats.tx[tx].failed++;
+    t->ifailed++;
+}
+
+/* Publishes every interval that ended by `now` (and, with `final`, the one
+ * in progress) into the run's time series. */
+static void roll_intervals(thread_state *t, int64_t now, bool final)
+{
+    run *r = t->run;
+    while (now >= t->next_boundary || final) {
+        sdb_series_publish(&r->series, t->ik, t->ihist, t->idone, t->ifailed);
+        sdb_hist_reset(t->ihist);
+        t->idone = t->ifailed = 0;
+        t->ik++;
+        t->next_boundary += r->series.interval_ns;
+        final = false;
     }
-    atomic_store_explicit(&t->live_ok, ok, memory_order_relaxed);
-    atomic_store_explicit(&t->live_failed, failed, memory_order_relaxed);
 }
 
 static bool in_tx(const session *s)
@@ -306,13 +320,12 @@ static void drop_tx_conn(thread_state *t, session *s)
 static void session_dead(thread_state *t, session *s)
 {
     if (in_tx(s)) {
-        t->stats.tx[s->tx].failed++;
+        tx_failed(t, s->tx);
         if (!s->failed) {
             char msg[SDB_ERRMSG_LEN];
             sdb_conn_error(s->conn, NULL, msg, sizeof msg);
             sdb_stats_error(&t->stats, "08006", SDB_ERR_CONNECTION, msg);
         }
-        publish(t);
     }
     clear_tx_results(&s->ctx);
     if (s->transient || s->pooled) {
@@ -333,7 +346,7 @@ static void session_dead(thread_state *t, session *s)
                     session *w = &t->sessions[t->waitq[t->waitq_head]];
                     t->waitq_head = (t->waitq_head + 1) % t->nsessions;
                     t->waitq_len--;
-                    t->stats.tx[w->tx].failed++;
+                    tx_failed(t, w->tx);
                     sdb_stats_error(&t->stats, "08006", SDB_ERR_CONNECTION,
                                     "every pooled connection of the thread was lost");
                     w->state = S_DEAD;
@@ -342,7 +355,6 @@ static void session_dead(thread_state *t, session *s)
                     if (t->sessions[i].state == S_IDLE || t->sessions[i].state == S_THINK ||
                         t->sessions[i].state == S_KEYING)
                         t->sessions[i].state = S_DEAD;
-                publish(t);
             }
         }
         return;
@@ -476,13 +488,11 @@ static void tx_done(thread_state *t, session *s)
         ts->ok++;
     sdb_hist_record(ts->latency, lat);
     sdb_hist_record(t->stats.latency, lat);
+    sdb_hist_record(t->ihist, lat);
+    t->idone++;
     t->stats.mode_done[s->transient]++;
     sdb_hist_record(t->stats.mode_latency[s->transient], lat);
     drop_tx_conn(t, s);
-    atomic_store_explicit(&t->live_latency_ns,
-                          atomic_load_explicit(&t->live_latency_ns, memory_order_relaxed) + lat,
-                          memory_order_relaxed);
-    publish(t);
     clear_tx_results(&s->ctx);
     int64_t think = wait_ns(t, s, r->o->w->txs[s->tx].think);
     if (think > 0) {
@@ -555,10 +565,9 @@ static void start_connect(thread_state *t, session *s)
     s->connect_poll = PGRES_POLLING_WRITING;
     s->state = S_CONNECTING;
     if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD) {
-        t->stats.tx[s->tx].failed++;
+        tx_failed(t, s->tx);
         sdb_stats_error(&t->stats, "08001", SDB_ERR_CONNECTION,
                         s->conn ? PQerrorMessage(s->conn) : "out of memory");
-        publish(t);
         PQfinish(s->conn);
         s->conn = s->home;
         s->transient = false;
@@ -667,8 +676,7 @@ static void attempt_failed(thread_state *t, session *s, bool retryable)
         begin_attempt(t, s);
         return;
     }
-    t->stats.tx[s->tx].failed++;
-    publish(t);
+    tx_failed(t, s->tx);
     clear_tx_results(&s->ctx);
     drop_tx_conn(t, s);
     s->state = S_IDLE;
@@ -894,6 +902,8 @@ static void thread_loop(thread_state *t)
         if (atomic_load(&r->abort))
             break;
         int64_t now = sdb_now_ns();
+        if (now >= t->next_boundary)
+            roll_intervals(t, now, false);
         bool stopping = now >= r->end_ns || atomic_load(&r->stop);
         if (now >= atomic_load_explicit(&r->deadline_ns, memory_order_relaxed))
             break;
@@ -972,7 +982,7 @@ static void thread_loop(thread_state *t)
     for (int i = 0; i < t->nsessions; i++) {
         session *s = &t->sessions[i];
         if (in_tx(s)) {
-            t->stats.tx[s->tx].failed++;
+            tx_failed(t, s->tx);
             sdb_stats_error(&t->stats, "57014", SDB_ERR_ABANDONED,
                             "still running when the run ended: cancelled");
             if (s->state == S_WAIT || s->state == S_ROLLBACK)
@@ -986,7 +996,6 @@ static void thread_loop(thread_state *t)
         }
         clear_tx_results(&s->ctx);
     }
-    publish(t);
 }
 
 static void *thread_main(void *arg)
@@ -997,8 +1006,11 @@ static void *thread_main(void *arg)
         atomic_store(&r->abort, 1);
     pthread_barrier_wait(&r->connected);
     pthread_barrier_wait(&r->go);
-    if (!atomic_load(&r->abort))
+    t->next_boundary = r->start_ns + r->series.interval_ns;
+    if (!atomic_load(&r->abort)) {
         thread_loop(t);
+        roll_intervals(t, sdb_now_ns(), true);   /* the last, partial interval */
+    }
     struct rusage ru;
     if (getrusage(RUSAGE_THREAD, &ru) == 0)
         t->stats.cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
@@ -1078,7 +1090,9 @@ static bool init_sessions(run *r, thread_state *t, int first, int count, int poo
     t->sessions = calloc((size_t)(count ? count : 1), sizeof *t->sessions);
     t->pfds = calloc((size_t)(count ? count : 1), sizeof *t->pfds);
     t->pfd_session = calloc((size_t)(count ? count : 1), sizeof *t->pfd_session);
-    if (!t->sessions || !t->pfds || !t->pfd_session || !sdb_stats_init(&t->stats, o->w->ntxs, o->w->ncounters, o->w->nstmts))
+    t->ihist = sdb_hist_new();
+    if (!t->sessions || !t->pfds || !t->pfd_session || !t->ihist ||
+        !sdb_stats_init(&t->stats, o->w->ntxs, o->w->ncounters, o->w->nstmts))
         return false;
     for (int i = 0; i < count; i++) {
         session *s = &t->sessions[i];
@@ -1114,29 +1128,65 @@ static void free_threads(thread_state *ts, int n)
         free(t->waitq);
         free(t->pfds);
         free(t->pfd_session);
+        sdb_hist_free(t->ihist);
         sdb_stats_free(&t->stats);
     }
     free(ts);
 }
 
-static void progress_line(thread_state *ts, int n, double t_s, int64_t *prev_ok,
-                          int64_t *prev_lat, int64_t *prev_failed, double interval_s)
+/* What the main thread accumulates between two progress lines. */
+typedef struct progress {
+    sdb_hist *hist;         /* latencies of the intervals taken since the last line */
+    int64_t done, failed;   /* their completions and failures */
+    int64_t total;          /* completions since the start */
+    double since_s;         /* end of the last line's period */
+} progress;
+
+/* Takes every complete interval from k on (all of them up to kmax when
+ * `force`), merging them into p. */
+static void take_intervals(run *r, int64_t *k, int64_t kmax, bool force, double elapsed_s,
+                           progress *p)
 {
-    int64_t ok = 0, lat = 0, failed = 0;
-    for (int i = 0; i < n; i++) {
-        ok += atomic_load_explicit(&ts[i].live_ok, memory_order_relaxed);
-        failed += atomic_load_explicit(&ts[i].live_failed, memory_order_relaxed);
-        lat += atomic_load_explicit(&ts[i].live_latency_ns, memory_order_relaxed);
+    double len = (double)r->series.interval_ns / 1e9;
+    for (;;) {
+        if (force && *k >= kmax)
+            break;
+        double end_s = (double)(*k + 1) * len;
+        double length_s = len;
+        if (force && end_s > elapsed_s) {
+            length_s = elapsed_s - (double)*k * len;
+            end_s = elapsed_s;
+        }
+        if (!sdb_series_take(&r->series, *k, force, end_s, length_s, p->hist))
+            break;
+        const sdb_series_row *row = &r->series.rows[r->series.nrows - 1];
+        p->done += row->done;
+        p->failed += row->failed;
+        p->total += row->done;
+        (*k)++;
     }
-    int64_t d_ok = ok - *prev_ok, d_lat = lat - *prev_lat, d_failed = failed - *prev_failed;
+}
+
+/* Prints a progress line for the intervals taken since the last one, when
+ * they cover at least the summary interval. */
+static void maybe_progress(run *r, progress *p, double summary_s)
+{
+    if (summary_s <= 0 || r->series.nrows == 0)
+        return;
+    double t_s = r->series.rows[r->series.nrows - 1].t_s;
+    if (t_s - p->since_s < summary_s - 1e-9)
+        return;
+    double span = t_s - p->since_s;
     char total[32];
-    sdb_info("progress: %6.0fs  %10.1f tps  lat avg %8.3f ms  failed %lld  (total %s)",
-             t_s, (double)d_ok / interval_s,
-             d_ok > 0 ? (double)d_lat / (double)d_ok / 1e6 : 0.0, (long long)d_failed,
-             sdb_fmt_count(total, sizeof total, ok));
-    *prev_ok = ok;
-    *prev_lat = lat;
-    *prev_failed = failed;
+    sdb_info("progress: %6.0fs  %10.1f tps  lat p50 %8.3f ms  p99 %8.3f ms  failed %lld  "
+             "(total %s)",
+             t_s, span > 0 ? (double)p->done / span : 0.0,
+             (double)sdb_hist_percentile(p->hist, 50) / 1e6,
+             (double)sdb_hist_percentile(p->hist, 99) / 1e6, (long long)p->failed,
+             sdb_fmt_count(total, sizeof total, p->total));
+    sdb_hist_reset(p->hist);
+    p->done = p->failed = 0;
+    p->since_s = t_s;
 }
 
 /* Sleeps until `until` (monotonic ns), waking early for a stop. */
@@ -1202,6 +1252,15 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         first += count;
     }
 
+    if (!sdb_series_init(&r.series, nthreads, SDB_SERIES_INTERVAL_NS)) {
+        snprintf(res->error, sizeof res->error, "out of memory");
+        sdb_series_free(&r.series);
+        free_threads(ts, nthreads);
+        free(r.stmt_names);
+        free(r.cumweights);
+        pthread_mutex_destroy(&r.err_lock);
+        return 1;
+    }
     pthread_barrier_init(&r.connected, NULL, (unsigned)nthreads + 1);
     pthread_barrier_init(&r.go, NULL, (unsigned)nthreads + 1);
     int started = 0;
@@ -1245,21 +1304,18 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         }
         rc = 1;
     } else {
-        int64_t prev_ok = 0, prev_lat = 0, prev_failed = 0;
-        int64_t interval = (int64_t)(o->summary_interval_s * 1e9);
-        if (interval > 0 && interval < SDB_MIN_INTERVAL_NS)
-            interval = SDB_MIN_INTERVAL_NS;
-        int64_t next = interval > 0 ? r.start_ns + interval : r.end_ns;
-        int64_t last = r.start_ns;
+        progress p = {sdb_hist_new(), 0, 0, 0, 0};
+        double summary_s = o->summary_interval_s;
+        if (summary_s > 0 && summary_s < (double)r.series.interval_ns / 1e9)
+            summary_s = (double)r.series.interval_ns / 1e9;
+        int64_t k = 0;
         while (sdb_now_ns() < r.end_ns && !sdb_interrupted && !atomic_load(&r.abort)) {
-            nap_until(&r, next < r.end_ns ? next : r.end_ns);
-            int64_t now = sdb_now_ns();
-            if (interval > 0 && now >= next && now < r.end_ns) {
-                progress_line(ts, nthreads, (double)(now - r.start_ns) / 1e9, &prev_ok,
-                              &prev_lat, &prev_failed, (double)(now - last) / 1e9);
-                last = now;
-                while (next <= now)
-                    next += interval;   /* fell behind: skip, do not burst */
+            /* threads publish an interval within ~100 ms of its end */
+            int64_t wake = r.start_ns + (k + 1) * r.series.interval_ns + INT64_C(150000000);
+            nap_until(&r, wake < r.end_ns ? wake : r.end_ns);
+            if (p.hist) {
+                take_intervals(&r, &k, 0, false, 0, &p);
+                maybe_progress(&r, &p, summary_s);
             }
         }
         res->interrupted = sdb_interrupted != 0;
@@ -1279,6 +1335,17 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
          * counted, the drain itself is not (it is at most one transaction
          * per session) */
         res->elapsed_ns = stopped - r.start_ns;
+        if (p.hist) {
+            /* the intervals of the measured window the loop has not taken */
+            int64_t kmax = (res->elapsed_ns + r.series.interval_ns - 1) / r.series.interval_ns;
+            take_intervals(&r, &k, kmax, true, (double)res->elapsed_ns / 1e9, &p);
+            sdb_hist_free(p.hist);
+        }
+        res->series = r.series.rows;   /* the result owns the rows now */
+        res->nseries = r.series.nrows;
+        res->series_interval_s = (double)r.series.interval_ns / 1e9;
+        r.series.rows = NULL;
+        r.series.nrows = 0;
         for (int i = 0; i < nthreads && !res->error[0]; i++)
             if (ts[i].error[0])
                 snprintf(res->error, sizeof res->error, "%s", ts[i].error);
@@ -1302,6 +1369,7 @@ done:
     res->sessions = o->workers;
     pthread_barrier_destroy(&r.connected);
     pthread_barrier_destroy(&r.go);
+    sdb_series_free(&r.series);
     pthread_mutex_destroy(&r.err_lock);
     free_threads(ts, nthreads);
     free(r.stmt_names);

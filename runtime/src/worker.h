@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "series.h"
 #include "stats.h"
 #include "stormdb.h"
 
@@ -52,6 +53,9 @@ typedef struct sdb_run_result {
     int threads;                /* client threads that ran */
     double busiest_thread_cpu_s;/* CPU seconds of the busiest client thread
                                  * (connecting included) */
+    sdb_series_row *series;     /* one row per interval (owned; free()) */
+    size_t nseries;
+    double series_interval_s;
     char error[512];            /* set when the run could not start or a
                                  * workload run-time error stopped it */
 } sdb_run_result;

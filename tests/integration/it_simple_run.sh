@@ -29,6 +29,15 @@ awk -v r="$reads" -v w="$writes" 'BEGIN { f = r / (r + w); exit !(f > 0.4 && f <
     || fail "mix 50/50: reads $reads writes $writes"
 # the writes really happened: updated rows carry a timestamp
 assert_gt "$(sql 'SELECT count(*) FROM loadtest WHERE updated IS NOT NULL')" 0 "updated rows"
+# the time series: one row per second of the 3 s run, adding up to the
+# completions (those of the final drain aside: at most one per session)
+rows=$($JGET mixed.json time_series.rows)
+nrows=$(printf '%s' "$rows" | grep -o '"t_s"' | wc -l)
+[ "$nrows" -ge 3 ] && [ "$nrows" -le 4 ] || fail "time series rows: $nrows"
+sum=$(printf '%s' "$rows" | grep -o '"completed":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { print s }')
+awk -v s="$sum" -v ok="$ok" 'BEGIN { exit !(s <= ok && s >= ok - 4) }' \
+    || fail "time series sum $sum vs completed $ok"
+assert_eq "$($JGET mixed.json time_series.interval_s)" "1.000000" "series interval"
 assert_contains out.txt "Performance Summary"
 assert_contains out.txt "Latency Distribution"
 
