@@ -11,11 +11,13 @@
  */
 #include "config.h"
 #include "params.h"
+#include "util.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +36,8 @@
 #define MAX_CONNECTIONS        10000
 #define MAX_THREADS            1024
 #define MAX_DURATION_S         (10.0 * 365.25 * 86400.0)   /* 10 years */
+#define MAX_QUERY_TIMEOUT_S    2147483.0   /* statement_timeout: INT_MAX ms */
+#define DEFAULT_CONNECT_TIMEOUT_S 30
 #define MAX_CONFIG_BYTES       (16L * 1024 * 1024)
 #define MAX_ECHO               60    /* bytes of a bad value quoted in a message */
 
@@ -201,9 +205,12 @@ const char *sdb_config_closest_name(const char *word, const void *table, int n,
 }
 
 /* True when a key name looks like it holds a secret ("password",
- * "db_pass", "PassWord"...). */
+ * "db_pass", "PassWord"...), or is database.url (which may hold one). */
 static bool key_is_secret(const char *key)
 {
+    size_t n = strlen(key);
+    if (n >= 3 && strcmp(key + n - 3, "url") == 0)
+        return true;
     for (const char *s = key; *s; s++) {
         static const char pat[] = "pass";
         size_t i = 0;
@@ -244,6 +251,8 @@ void sdb_config_init(sdb_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->db_source = SDB_SRC_DEFAULT;
+    cfg->max_idle_connections = -1;
+    cfg->connection_mode = SDB_CONNECTION_PERSISTENT;
     cfg->scale = DEFAULT_SCALE;
     cfg->duration_s = DEFAULT_DURATION_S;
     cfg->workers = DEFAULT_WORKERS;
@@ -258,12 +267,22 @@ void sdb_config_free(sdb_config *cfg)
     char **strings[] = {
         &cfg->host, &cfg->port, &cfg->dbname, &cfg->user, &cfg->password,
         &cfg->sslmode, &cfg->config_path, &cfg->workload, &cfg->workload_where,
-        &cfg->json_path
+        &cfg->json_path, &cfg->csv_path, &cfg->html_path, &cfg->sslcert, &cfg->sslkey, &cfg->sslrootcert,
+        &cfg->sslpassword, &cfg->url, &cfg->mode
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         free(*strings[i]);
         *strings[i] = NULL;
     }
+    PQconninfoFree(cfg->url_opts);
+    cfg->url_opts = NULL;
+    for (int i = 0; i < cfg->norigins; i++) {
+        free(cfg->origins[i].key);
+        free(cfg->origins[i].where);
+    }
+    free(cfg->origins);
+    cfg->origins = NULL;
+    cfg->norigins = 0;
     for (int i = 0; i < cfg->nsettings; i++) {
         sdb_setting *st = &cfg->settings[i];
         free(st->name);
@@ -301,9 +320,37 @@ static int add_setting(sdb_config *cfg, const char *name, size_t name_len,
     return 0;
 }
 
+/* Records that key got its value from source at where (copied).  Out of
+ * memory loses the record only (--print-config then shows an older one). */
+static void note_origin(sdb_config *cfg, const char *key, sdb_source source,
+                        const char *where)
+{
+    sdb_origin *bigger = realloc(cfg->origins,
+                                 ((size_t)cfg->norigins + 1) * sizeof *bigger);
+    if (bigger == NULL)
+        return;
+    cfg->origins = bigger;
+    sdb_origin o = { strdup(key), source, where ? strdup(where) : NULL };
+    if (o.key == NULL || (where && o.where == NULL)) {
+        free(o.key);
+        free(o.where);
+        return;
+    }
+    cfg->origins[cfg->norigins++] = o;
+}
+
+/* The last origin recorded for key, or NULL. */
+static const sdb_origin *find_origin(const sdb_config *cfg, const char *key)
+{
+    for (int i = cfg->norigins - 1; i >= 0; i--)
+        if (strcmp(cfg->origins[i].key, key) == 0)
+            return &cfg->origins[i];
+    return NULL;
+}
+
 bool sdb_config_db_configured(const sdb_config *cfg)
 {
-    if (cfg->db_source == SDB_SRC_FILE || cfg->db_source == SDB_SRC_FLAG)
+    if (cfg->db_source != SDB_SRC_DEFAULT)
         return true;
     static const char *const vars[] = {
         "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", NULL
@@ -317,6 +364,94 @@ bool sdb_config_db_configured(const sdb_config *cfg)
 }
 
 /* ====================================================================== */
+/* database.url                                                            */
+
+/* Registers as secrets the password text as written in url (before any
+ * percent-decoding): the userinfo password of a URI
+ * ("postgres://u:PASS@h") and every "password=VALUE" (keyword form or URI
+ * query; sslpassword= too), quotes stripped.  Best effort on purpose: it
+ * also runs on a url libpq cannot parse, whose error may echo it. */
+static void add_raw_url_secrets(const char *url)
+{
+    const char *scheme = strstr(url, "://");
+    if (scheme && (size_t)(scheme - url) <= 10) {
+        const char *auth = scheme + 3;
+        size_t alen = strcspn(auth, "/?");
+        const char *at = NULL;
+        for (const char *c = auth; c < auth + alen; c++)
+            if (*c == '@')
+                at = c;
+        const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+        if (colon) {
+            char *pw = strndup(colon + 1, (size_t)(at - colon - 1));
+            sdb_add_secret(pw);
+            free(pw);
+        }
+    }
+    for (const char *p = strstr(url, "password"); p; p = strstr(p + 1, "password")) {
+        const char *v = p + 8;
+        while (*v == ' ')
+            v++;
+        if (*v++ != '=')
+            continue;
+        while (*v == ' ')
+            v++;
+        size_t n;
+        if (*v == '\'') {
+            v++;
+            n = strcspn(v, "'");
+        } else {
+            n = strcspn(v, " \t\n&");
+        }
+        char *pw = strndup(v, n);
+        sdb_add_secret(pw);
+        free(pw);
+    }
+}
+
+/* The value of keyword in a parsed connection string, or NULL. */
+static const char *conninfo_value(const PQconninfoOption *opts, const char *keyword)
+{
+    for (const PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, keyword) == 0)
+            return o->val;
+    return NULL;
+}
+
+void sdb_config_register_secrets(const sdb_config *cfg)
+{
+    sdb_add_secret(cfg->password);
+    sdb_add_secret(cfg->sslpassword);
+    if (cfg->url) {
+        add_raw_url_secrets(cfg->url);
+        sdb_add_secret(conninfo_value(cfg->url_opts, "password"));
+        sdb_add_secret(conninfo_value(cfg->url_opts, "sslpassword"));
+    }
+}
+
+/* Parses url with libpq into *opts (replacing the old ones).  Returns 0,
+ * or -1 with libpq's message, secrets scrubbed, in msg. */
+static int parse_url(const char *url, PQconninfoOption **opts, char *msg, size_t len)
+{
+    add_raw_url_secrets(url);
+    char *errmsg = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(url, &errmsg);
+    if (parsed == NULL) {
+        sdb_scrub(msg, len, errmsg ? errmsg : "out of memory");
+        size_t n = strlen(msg);
+        while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+            msg[--n] = '\0';
+        PQfreemem(errmsg);
+        return -1;
+    }
+    sdb_add_secret(conninfo_value(parsed, "password"));
+    sdb_add_secret(conninfo_value(parsed, "sslpassword"));
+    PQconninfoFree(*opts);
+    *opts = parsed;
+    return 0;
+}
+
+/* ====================================================================== */
 /* YAML                                                                    */
 
 typedef struct yaml_ctx {
@@ -327,6 +462,7 @@ typedef struct yaml_ctx {
     const char *text;         /* the file's bytes, for source lines */
     size_t len;               /* bytes */
     const yaml_node_t *key;   /* the key whose value is being checked */
+    const struct key_spec *spec; /* ... and its table entry */
     int errors;               /* count of errors reported */
 } yaml_ctx;
 
@@ -336,6 +472,8 @@ typedef void (*key_fn)(yaml_ctx *y, const char *key, yaml_node_t *value);
 typedef struct key_spec {
     const char *name;
     key_fn apply;             /* NULL: a key of the original not supported yet */
+    bool pending;             /* checked and stored, but not used yet: warn */
+    size_t field;             /* db_text: offsetof the char * in sdb_config */
 } key_spec;
 
 static const char *spec_name_at(const void *table, int i)
@@ -466,6 +604,14 @@ static val_status want_scalar(yaml_ctx *y, const char *key, const yaml_node_t *v
     return VAL_OK;
 }
 
+/* True when v is a plain YAML null (the key then keeps its value). */
+static bool is_null(const yaml_node_t *v)
+{
+    static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
+    return v->type == YAML_SCALAR_NODE && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+        && one_of(scalar(v), nulls);
+}
+
 /* Reports a bad scalar value: the value is quoted (cut at MAX_ECHO bytes)
  * unless the key is secret. */
 static void bad_value(yaml_ctx *y, const char *key, const yaml_node_t *v,
@@ -525,35 +671,19 @@ static bool yaml_duration(yaml_ctx *y, const char *key, const yaml_node_t *v,
     return true;
 }
 
-/* A text database field: any scalar; null or "" leaves it unset. */
-static void yaml_db_text(yaml_ctx *y, const char *key, const yaml_node_t *v,
-                         char **field)
+/* A text database field (the string at offset y->spec->field of sdb_config):
+ * any scalar; null or "" leaves it unset.  A secret key's value is
+ * registered with the scrubber at once. */
+static void db_text(yaml_ctx *y, const char *key, yaml_node_t *v)
 {
     if (want_scalar(y, key, v, "a string") != VAL_OK || *scalar(v) == '\0')
         return;
+    char **field = (char **)((char *)y->cfg + y->spec->field);
     if (set_str(field, scalar(v)) != 0)
         yaml_oom(y, v);
+    if (key_is_secret(key))
+        sdb_add_secret(*field);
     y->cfg->db_source = SDB_SRC_FILE;
-}
-
-static void db_host(yaml_ctx *y, const char *key, yaml_node_t *v)
-{
-    yaml_db_text(y, key, v, &y->cfg->host);
-}
-
-static void db_dbname(yaml_ctx *y, const char *key, yaml_node_t *v)
-{
-    yaml_db_text(y, key, v, &y->cfg->dbname);
-}
-
-static void db_username(yaml_ctx *y, const char *key, yaml_node_t *v)
-{
-    yaml_db_text(y, key, v, &y->cfg->user);
-}
-
-static void db_password(yaml_ctx *y, const char *key, yaml_node_t *v)
-{
-    yaml_db_text(y, key, v, &y->cfg->password);
 }
 
 static void db_port(yaml_ctx *y, const char *key, yaml_node_t *v)
@@ -582,6 +712,141 @@ static void db_sslmode(yaml_ctx *y, const char *key, yaml_node_t *v)
     if (set_str(&y->cfg->sslmode, scalar(v)) != 0)
         yaml_oom(y, v);
     y->cfg->db_source = SDB_SRC_FILE;
+}
+
+/* database.url: checked by libpq's own parser now, so a typo is located in
+ * the file rather than reported at connect time. */
+static void db_url(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    if (want_scalar(y, key, v, "a libpq connection string or URI") != VAL_OK
+        || *scalar(v) == '\0')
+        return;
+    char msg[400];
+    if (parse_url(scalar(v), &y->cfg->url_opts, msg, sizeof msg) != 0) {
+        yaml_error(y, v, false, "invalid value for '%s': expected a libpq connection "
+                   "string or URI (%s)", key, msg);
+        return;
+    }
+    if (set_str(&y->cfg->url, scalar(v)) != 0)
+        yaml_oom(y, v);
+    y->cfg->db_source = SDB_SRC_FILE;
+}
+
+/* database.type: the original's only type; anything else is refused. */
+static void db_type(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    static const char *const types[] = { "postgres", "postgresql", "PostgreSQL", NULL };
+    if (want_scalar(y, key, v, "postgres") == VAL_OK && !one_of(scalar(v), types))
+        bad_value(y, key, v, "postgres (stormdb drives PostgreSQL only)");
+}
+
+static void db_connection_timeout(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    yaml_duration(y, key, v, false, &y->cfg->connect_timeout_s);
+}
+
+static void db_query_timeout(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    double s = 0.0;
+    if (!yaml_duration(y, key, v, true, &s))
+        return;
+    if (s > MAX_QUERY_TIMEOUT_S) {
+        bad_value(y, key, v, "a duration of at most 24 days (PostgreSQL's "
+                  "statement_timeout limit); 0 = none");
+        return;
+    }
+    y->cfg->query_timeout_s = s;
+}
+
+static void db_max_connections(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    int64_t n;
+    if (yaml_int(y, key, v, 1, MAX_CONNECTIONS, &n))
+        y->cfg->max_connections = (int)n;
+}
+
+static void db_max_idle_connections(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    int64_t n;
+    if (yaml_int(y, key, v, 0, MAX_CONNECTIONS, &n))
+        y->cfg->max_idle_connections = (int)n;
+}
+
+static void db_max_lifetime(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    yaml_duration(y, key, v, true, &y->cfg->conn_max_lifetime_s);
+}
+
+static void db_max_idle_time(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    yaml_duration(y, key, v, true, &y->cfg->conn_max_idle_time_s);
+}
+
+/* A boolean: YAML 1.1's true/false, yes/no, on/off (any case). */
+static bool yaml_bool(yaml_ctx *y, const char *key, const yaml_node_t *v, bool *out)
+{
+    static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES",
+                                       "on", "On", "ON", NULL };
+    static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO",
+                                      "off", "Off", "OFF", NULL };
+    if (want_scalar(y, key, v, "true or false") != VAL_OK)
+        return false;
+    if (one_of(scalar(v), yes))
+        *out = true;
+    else if (one_of(scalar(v), no))
+        *out = false;
+    else {
+        bad_value(y, key, v, "true or false");
+        return false;
+    }
+    return true;
+}
+
+static void top_collect_pg_stats(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    yaml_bool(y, key, v, &y->cfg->collect_pg_stats);
+}
+
+static void top_pg_stats_statements(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    yaml_bool(y, key, v, &y->cfg->pg_stats_statements);
+}
+
+#define CONNECTION_MODE_FORM "one of persistent, transient, mixed"
+
+static void top_connection_mode(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    static const char *const modes[] = { "persistent", "transient", "mixed", NULL };
+    if (want_scalar(y, key, v, CONNECTION_MODE_FORM) != VAL_OK)
+        return;
+    for (int i = 0; modes[i]; i++) {
+        if (strcmp(scalar(v), modes[i]) == 0) {
+            y->cfg->connection_mode = (sdb_connection_mode)i;
+            y->cfg->connection_mode_set = true;
+            return;
+        }
+    }
+    bad_value(y, key, v, CONNECTION_MODE_FORM);
+}
+
+static void top_mode(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    if (want_scalar(y, key, v, "a string") == VAL_OK && set_str(&y->cfg->mode, scalar(v)) != 0)
+        yaml_oom(y, v);
+}
+
+/* data_loading.mode: `generate` is what every workload does (its `load`
+ * blocks); dump and sql are the original's IMDB file loaders, not built. */
+static void loading_mode(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    static const char *const modes[] = { "generate", "dump", "sql", NULL };
+    if (want_scalar(y, key, v, "one of generate, dump, sql") != VAL_OK)
+        return;
+    if (!one_of(scalar(v), modes))
+        bad_value(y, key, v, "one of generate, dump, sql");
+    else if (strcmp(scalar(v), "generate") != 0)
+        yaml_warning(y, v, "'%s: %s' is not supported yet; ignored (the data is "
+                     "generated)", key, scalar(v));
 }
 
 /* Writes "FILE:LINE:COL" of node n into buf. */
@@ -635,38 +900,75 @@ static void top_summary_interval(yaml_ctx *y, const char *key, yaml_node_t *v)
 }
 
 static void top_database(yaml_ctx *y, const char *key, yaml_node_t *v);
+static void top_data_loading(yaml_ctx *y, const char *key, yaml_node_t *v);
 static void top_workload_config(yaml_ctx *y, const char *key, yaml_node_t *v);
 
+/* The keys of the original StormDB (its README and audit §2.1).  `pending`:
+ * the value is checked and stored in sdb_config, but nothing uses it yet,
+ * so the user is told it is ignored; flip it when the engine reads the
+ * field.  A NULL handler: a key or section of the original not supported
+ * (one warning for the whole section). */
 static const key_spec database_keys[] = {
-    { "host", db_host },
-    { "port", db_port },
-    { "dbname", db_dbname },
-    { "username", db_username },
-    { "password", db_password },
-    { "sslmode", db_sslmode },
-    { "type", NULL },
+    { "host", db_text, false, offsetof(sdb_config, host) },
+    { "port", db_port, false, 0 },
+    { "dbname", db_text, false, offsetof(sdb_config, dbname) },
+    { "username", db_text, false, offsetof(sdb_config, user) },
+    { "password", db_text, false, offsetof(sdb_config, password) },
+    { "sslmode", db_sslmode, false, 0 },
+    { "sslcert", db_text, false, offsetof(sdb_config, sslcert) },
+    { "sslkey", db_text, false, offsetof(sdb_config, sslkey) },
+    { "sslrootcert", db_text, false, offsetof(sdb_config, sslrootcert) },
+    { "sslpassword", db_text, false, offsetof(sdb_config, sslpassword) },
+    { "url", db_url, false, 0 },
+    { "type", db_type, false, 0 },
+    { "connection_timeout", db_connection_timeout, false, 0 },
+    { "query_timeout", db_query_timeout, false, 0 },
+    { "connections", top_connections, false, 0 },       /* README alias */
+    { "max_connections", db_max_connections, true, 0 },
+    { "max_idle_connections", db_max_idle_connections, true, 0 },
+    { "connection_max_lifetime", db_max_lifetime, true, 0 },
+    { "connection_max_idle_time", db_max_idle_time, true, 0 },
+    { "production_data_forbidden", NULL, false, 0 },
+    { "require_test_suffix", NULL, false, 0 },
+};
+
+static const key_spec data_loading_keys[] = {
+    { "mode", loading_mode, false, 0 },
+    { "filepath", NULL, false, 0 },
+    { "batch_size", NULL, false, 0 },
+    { "max_memory_mb", NULL, false, 0 },
 };
 
 static const key_spec top_keys[] = {
-    { "database", top_database },
-    { "workload", top_workload },
-    { "scale", top_scale },
-    { "duration", top_duration },
-    { "workers", top_workers },
-    { "connections", top_connections },
-    { "summary_interval", top_summary_interval },
-    { "workload_config", top_workload_config },
-    /* the original's other keys (audit §2.1), not supported yet */
-    { "data_loading", NULL },
-    { "mode", NULL },
-    { "progressive", NULL },
-    { "collect_pg_stats", NULL },
-    { "pg_stats_statements", NULL },
-    { "connection_mode", NULL },
-    { "plugins", NULL },
-    { "results_backend", NULL },
-    { "test_metadata", NULL },
-    { "metrics", NULL },
+    { "database", top_database, false, 0 },
+    { "workload", top_workload, false, 0 },
+    { "scale", top_scale, false, 0 },
+    { "duration", top_duration, false, 0 },
+    { "workers", top_workers, false, 0 },
+    { "connections", top_connections, false, 0 },
+    { "summary_interval", top_summary_interval, false, 0 },
+    { "workload_config", top_workload_config, false, 0 },
+    { "data_loading", top_data_loading, false, 0 },
+    { "connection_timeout", db_connection_timeout, false, 0 },  /* README alias */
+    { "mode", top_mode, true, 0 },
+    { "collect_pg_stats", top_collect_pg_stats, true, 0 },
+    { "pg_stats_statements", top_pg_stats_statements, true, 0 },
+    { "connection_mode", top_connection_mode, false, 0 },
+    { "idle_timeout", db_max_idle_time, true, 0 },              /* README alias */
+    { "max_lifetime", db_max_lifetime, true, 0 },               /* README alias */
+    /* the original's other keys and sections, not supported yet */
+    { "progressive", NULL, false, 0 },
+    { "plugins", NULL, false, 0 },
+    { "metrics", NULL, false, 0 },
+    { "results_backend", NULL, false, 0 },
+    { "test_metadata", NULL, false, 0 },
+    { "batch_size", NULL, false, 0 },
+    { "think_time", NULL, false, 0 },
+    { "data_generation", NULL, false, 0 },
+    { "query_optimization", NULL, false, 0 },
+    { "security", NULL, false, 0 },
+    { "logging", NULL, false, 0 },
+    { "audit", NULL, false, 0 },
 };
 
 #define NKEYS(t) ((int)(sizeof(t) / sizeof((t)[0])))
@@ -721,24 +1023,49 @@ static void walk_mapping(yaml_ctx *y, const char *prefix, yaml_node_t *m,
         } else if (spec->apply == NULL) {
             yaml_warning(y, k, "'%s' is not supported yet; ignored", key);
         } else {
+            int errors = y->errors;
             y->key = k;
+            y->spec = spec;
             spec->apply(y, key, v);
             y->key = NULL;
+            y->spec = NULL;
+            if (y->errors == errors && !is_null(v)) {
+                char where[512];
+                snprintf(where, sizeof where, "%s:%zu", y->path, k->start_mark.line + 1);
+                note_origin(y->cfg, key, SDB_SRC_FILE, where);
+                if (spec->pending)
+                    yaml_warning(y, k, "'%s' is not supported yet; ignored", key);
+            }
         }
     }
 }
 
-static void top_database(yaml_ctx *y, const char *key, yaml_node_t *v)
+/* Checks that section `key` holds a mapping; `contents` names what goes in
+ * it, for the message.  Returns false for a null (nothing to do) or after
+ * reporting another kind of node. */
+static bool want_mapping(yaml_ctx *y, const char *key, yaml_node_t *v, const char *contents)
 {
     if (v->type == YAML_SCALAR_NODE && want_scalar(y, key, v, "") == VAL_NULL)
-        return;
+        return false;
     if (v->type != YAML_MAPPING_NODE) {
         const yaml_node_t *at = v->type == YAML_SCALAR_NODE || !y->key ? v : y->key;
-        yaml_error(y, at, true, "'%s' expects a mapping (host, port, dbname, ...), not %s",
-                   key, node_kind(v));
-        return;
+        yaml_error(y, at, true, "'%s' expects a mapping %s, not %s", key, contents,
+                   node_kind(v));
+        return false;
     }
-    walk_mapping(y, "database.", v, database_keys, NKEYS(database_keys));
+    return true;
+}
+
+static void top_database(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    if (want_mapping(y, key, v, "(host, port, dbname, ...)"))
+        walk_mapping(y, "database.", v, database_keys, NKEYS(database_keys));
+}
+
+static void top_data_loading(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    if (want_mapping(y, key, v, "(mode, filepath, ...)"))
+        walk_mapping(y, "data_loading.", v, data_loading_keys, NKEYS(data_loading_keys));
 }
 
 /* workload_config: a mapping of parameter names to scalar values, kept as
@@ -746,14 +1073,8 @@ static void top_database(yaml_ctx *y, const char *key, yaml_node_t *v)
  * null value leaves the parameter at its default. */
 static void top_workload_config(yaml_ctx *y, const char *key, yaml_node_t *v)
 {
-    if (v->type == YAML_SCALAR_NODE && want_scalar(y, key, v, "") == VAL_NULL)
+    if (!want_mapping(y, key, v, "of the workload's parameters (NAME: VALUE)"))
         return;
-    if (v->type != YAML_MAPPING_NODE) {
-        const yaml_node_t *at = v->type == YAML_SCALAR_NODE || !y->key ? v : y->key;
-        yaml_error(y, at, true, "'%s' expects a mapping of the workload's parameters "
-                   "(NAME: VALUE), not %s", key, node_kind(v));
-        return;
-    }
     yaml_node_pair_t *first = v->data.mapping.pairs.start;
     for (yaml_node_pair_t *p = first; p < v->data.mapping.pairs.top; p++) {
         char name[256];
@@ -775,6 +1096,151 @@ static void top_workload_config(yaml_ctx *y, const char *key, yaml_node_t *v)
                         where, SDB_SRC_FILE) != 0)
             yaml_oom(y, val);
     }
+}
+
+/* ---- ${VAR} expansion ---------------------------------------------------- */
+
+/* Reports an expansion error at byte `offset` of scalar v's text: the
+ * column is exact for a one-line scalar, else the value's start. */
+static void expand_error(yaml_ctx *y, const yaml_node_t *v, size_t offset,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void expand_error(yaml_ctx *y, const yaml_node_t *v, size_t offset,
+                         const char *fmt, ...)
+{
+    yaml_node_t at = *v;
+    bool quoted = v->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE
+               || v->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    bool plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (v->start_mark.line == v->end_mark.line && (plain || quoted)) {
+        size_t chars = 0;
+        for (size_t i = 0; i < offset; i++)
+            chars += (((unsigned char)scalar(v)[i]) & 0xC0) != 0x80;
+        at.start_mark.column += chars + (quoted ? 1 : 0);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(y, &at, "error", fmt, ap);
+    va_end(ap);
+    if (!line_is_secret(y, at.start_mark.line))
+        print_source_line(y, at.start_mark);
+    y->errors++;
+}
+
+/* Expands one ${...} reference starting at text[*i] ("${"), appending the
+ * result to out; advances *i past the '}'.  Returns false after reporting. */
+static bool expand_ref(yaml_ctx *y, const yaml_node_t *v, const char *key,
+                       size_t *i, FILE *out)
+{
+    const char *text = scalar(v), *ref = text + *i;
+    const char *close = strchr(ref, '}');
+    if (close == NULL) {
+        expand_error(y, v, *i, "unterminated '${' in the value of '%s' (write $$ for a "
+                     "literal '$')", key);
+        *i = strlen(text);
+        return false;
+    }
+    size_t name_len = 0;
+    const char *name = ref + 2;
+    while ((name[name_len] >= 'A' && name[name_len] <= 'Z')
+           || (name[name_len] >= 'a' && name[name_len] <= 'z') || name[name_len] == '_'
+           || (name_len > 0 && name[name_len] >= '0' && name[name_len] <= '9'))
+        name_len++;
+    const char *after = name + name_len;
+    bool has_default = strncmp(after, ":-", 2) == 0;
+    if (name_len == 0 || (!has_default && after != close)) {
+        expand_error(y, v, *i, "invalid reference '%.*s' in the value of '%s': expected "
+                     "${NAME} or ${NAME:-default}", (int)(close - ref + 1), ref, key);
+        *i = (size_t)(close - text) + 1;
+        return false;
+    }
+    char *var = strndup(name, name_len);
+    const char *value = var ? getenv(var) : NULL;
+    if (has_default && (value == NULL || *value == '\0'))
+        fwrite(after + 2, 1, (size_t)(close - after - 2), out);
+    else if (value != NULL)
+        fputs(value, out);
+    else
+        expand_error(y, v, *i, "environment variable '%s' is not set (used by '%s'); "
+                     "set it, or give a default: ${%s:-VALUE}", var ? var : "?", key,
+                     var ? var : "?");
+    bool ok = has_default || value != NULL;
+    free(var);
+    *i = (size_t)(close - text) + 1;
+    return ok;
+}
+
+/* Expands ${VAR}, ${VAR:-default} and $$ in scalar v (the value of key),
+ * replacing its text in the document.  Other '$' are kept. */
+static void expand_scalar(yaml_ctx *y, yaml_node_t *v, const char *key)
+{
+    const char *text = scalar(v);
+    if (strchr(text, '$') == NULL)
+        return;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (out == NULL) {
+        yaml_oom(y, v);
+        return;
+    }
+    bool ok = true;
+    for (size_t i = 0; text[i];) {
+        if (text[i] == '$' && text[i + 1] == '$') {
+            fputc('$', out);
+            i += 2;
+        } else if (text[i] == '$' && text[i + 1] == '{') {
+            ok = expand_ref(y, v, key, &i, out) && ok;
+        } else {
+            fputc(text[i++], out);
+        }
+    }
+    if (fclose(out) != 0 || buf == NULL) {
+        free(buf);
+        yaml_oom(y, v);
+        return;
+    }
+    if (!ok) {
+        free(buf);
+        return;
+    }
+    free(v->data.scalar.value);           /* libyaml allocates with malloc */
+    v->data.scalar.value = (yaml_char_t *)buf;
+    v->data.scalar.length = len;
+}
+
+/* Expands the variables in every scalar value of the document (mapping
+ * values and sequence items; keys are names, never expanded).  A node
+ * reached twice (a YAML alias) is expanded once. */
+static void expand_document(yaml_ctx *y)
+{
+    yaml_document_t *doc = y->doc;
+    size_t nnodes = (size_t)(doc->nodes.top - doc->nodes.start);
+    bool *done = calloc(nnodes + 1, sizeof *done);
+    if (done == NULL) {
+        yaml_oom(y, yaml_document_get_root_node(doc));
+        return;
+    }
+    for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++) {
+        bool map = n->type == YAML_MAPPING_NODE;
+        if (!map && n->type != YAML_SEQUENCE_NODE)
+            continue;
+        size_t count = map ? (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start)
+                           : (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+        for (size_t i = 0; i < count; i++) {
+            int id = map ? n->data.mapping.pairs.start[i].value : n->data.sequence.items.start[i];
+            yaml_node_t *v = yaml_document_get_node(doc, id);
+            if (v == NULL || v->type != YAML_SCALAR_NODE || done[id])
+                continue;
+            done[id] = true;
+            const char *key = "a list item";
+            if (map) {
+                yaml_node_t *k = yaml_document_get_node(doc, n->data.mapping.pairs.start[i].key);
+                key = k && k->type == YAML_SCALAR_NODE ? scalar(k) : "?";
+            }
+            expand_scalar(y, v, key);
+        }
+    }
+    free(done);
 }
 
 /* Reads the whole file into a NUL-terminated buffer.  Returns NULL after
@@ -855,7 +1321,7 @@ int sdb_config_load_yaml(sdb_config *cfg, const char *path, FILE *err)
         syntax_error(&parser, path, text, len, err);
         rc = 2;
     } else {
-        yaml_ctx y = { cfg, path, err, &doc, text, len, NULL, 0 };
+        yaml_ctx y = { cfg, path, err, &doc, text, len, NULL, NULL, 0 };
         yaml_node_t *root = yaml_document_get_root_node(&doc);
         if (root == NULL || (root->type == YAML_SCALAR_NODE
                              && want_scalar(&y, "", root, "") == VAL_NULL)) {
@@ -865,7 +1331,9 @@ int sdb_config_load_yaml(sdb_config *cfg, const char *path, FILE *err)
                        "the top level must be a mapping of keys (workers: 8, ...), not %s",
                        node_kind(root));
         } else {
-            walk_mapping(&y, "", root, top_keys, NKEYS(top_keys));
+            expand_document(&y);
+            if (y.errors == 0)
+                walk_mapping(&y, "", root, top_keys, NKEYS(top_keys));
         }
         if (root && yaml_parser_load(&parser, &extra)) {
             yaml_node_t *next = yaml_document_get_root_node(&extra);
@@ -889,13 +1357,71 @@ int sdb_config_load_yaml(sdb_config *cfg, const char *path, FILE *err)
 }
 
 /* ====================================================================== */
+/* STORMDB_DB_* environment variables                                      */
+
+/* Sets one database field from environment variable var (unset or empty:
+ * nothing); `check` validates it (NULL: any text).  Returns 1 after
+ * reporting a bad value, else 0. */
+static int env_field(sdb_config *cfg, const char *var, const char *key, char **field,
+                     bool (*check)(const char *), const char *expects,
+                     const char *prog, FILE *err)
+{
+    const char *value = getenv(var);
+    if (value == NULL || *value == '\0')
+        return 0;
+    if (check && !check(value)) {
+        fprintf(err, "%s: error: invalid value '%.*s' for %s: expected %s\n", prog,
+                MAX_ECHO, value, var, expects);
+        return 1;
+    }
+    if (set_str(field, value) != 0) {
+        fprintf(err, "%s: error: out of memory\n", prog);
+        return 1;
+    }
+    cfg->db_source = SDB_SRC_ENV;
+    note_origin(cfg, key, SDB_SRC_ENV, var);
+    return 0;
+}
+
+static bool valid_port(const char *s)
+{
+    int64_t n;
+    return sdb_config_parse_int64(s, false, &n) && n >= 1 && n <= 65535;
+}
+
+static bool valid_sslmode(const char *s)
+{
+    return one_of(s, sslmodes);
+}
+
+int sdb_config_apply_env(sdb_config *cfg, const char *prog, FILE *err)
+{
+    int errors = 0;
+    errors += env_field(cfg, "STORMDB_DB_HOST", "database.host", &cfg->host, NULL, NULL,
+                        prog, err);
+    errors += env_field(cfg, "STORMDB_DB_PORT", "database.port", &cfg->port, valid_port,
+                        "an integer from 1 to 65535", prog, err);
+    errors += env_field(cfg, "STORMDB_DB_NAME", "database.dbname", &cfg->dbname, NULL,
+                        NULL, prog, err);
+    errors += env_field(cfg, "STORMDB_DB_USER", "database.username", &cfg->user, NULL,
+                        NULL, prog, err);
+    errors += env_field(cfg, "STORMDB_DB_PASSWORD", "database.password", &cfg->password,
+                        NULL, NULL, prog, err);
+    errors += env_field(cfg, "STORMDB_DB_SSLMODE", "database.sslmode", &cfg->sslmode,
+                        valid_sslmode, SSLMODE_FORM, prog, err);
+    sdb_add_secret(cfg->password);
+    return errors;
+}
+
+/* ====================================================================== */
 /* Command line                                                            */
 
 enum {
     OPT_WORKERS = 256, OPT_CONNECTIONS, OPT_THREADS, OPT_HOST, OPT_PORT,
     OPT_DBNAME, OPT_SSLMODE, OPT_SETUP, OPT_CLEANUP, OPT_SCALE, OPT_NO_SUMMARY,
-    OPT_SEED, OPT_JSON, OPT_EMBEDDED, OPT_KEEP_EMBEDDED, OPT_LIST, OPT_CHECK,
-    OPT_LOAD_THREADS, OPT_NO_RUN
+    OPT_SEED, OPT_JSON, OPT_CSV, OPT_HTML, OPT_CONNECTION_MODE, OPT_EMBEDDED, OPT_KEEP_EMBEDDED, OPT_LIST, OPT_CHECK,
+    OPT_LOAD_THREADS, OPT_NO_RUN, OPT_FORCE, OPT_PRINT_CONFIG, OPT_COLLECT_PG_STATS,
+    OPT_PG_STAT_STATEMENTS, OPT_PROGRESSIVE
 };
 
 static const char short_opts[] = "+:c:d:w:u:p:rs:hVD:";
@@ -921,6 +1447,9 @@ static const struct option long_opts[] = {
     { "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
     { "seed", required_argument, NULL, OPT_SEED },
     { "json", required_argument, NULL, OPT_JSON },
+    { "csv", required_argument, NULL, OPT_CSV },
+    { "html", required_argument, NULL, OPT_HTML },
+    { "connection-mode", required_argument, NULL, OPT_CONNECTION_MODE },
     { "embedded", no_argument, NULL, OPT_EMBEDDED },
     { "keep-embedded", no_argument, NULL, OPT_KEEP_EMBEDDED },
     { "list", no_argument, NULL, OPT_LIST },
@@ -928,6 +1457,11 @@ static const struct option long_opts[] = {
     { "check", no_argument, NULL, OPT_CHECK },
     { "no-run", no_argument, NULL, OPT_NO_RUN },
     { "load-threads", required_argument, NULL, OPT_LOAD_THREADS },
+    { "force", no_argument, NULL, OPT_FORCE },
+    { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+    { "collect-pg-stats", no_argument, NULL, OPT_COLLECT_PG_STATS },
+    { "pg-stat-statements", no_argument, NULL, OPT_PG_STAT_STATEMENTS },
+    { "progressive", no_argument, NULL, OPT_PROGRESSIVE },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
@@ -1002,6 +1536,28 @@ static bool flag_duration(const char *prog, int opt, const char *arg, bool zero_
     }
     *out = s;
     return true;
+}
+
+/* The config key a flag sets, for --print-config; NULL for flags that set
+ * no key (actions, output). */
+static const char *flag_key(int opt)
+{
+    static const struct { int opt; const char *key; } keys[] = {
+        { 'd', "duration" }, { 'w', "workload" }, { OPT_WORKERS, "workers" },
+        { OPT_CONNECTIONS, "connections" }, { OPT_THREADS, "threads" },
+        { OPT_HOST, "database.host" }, { OPT_PORT, "database.port" },
+        { OPT_DBNAME, "database.dbname" }, { 'u', "database.username" },
+        { 'p', "database.password" }, { OPT_SSLMODE, "database.sslmode" },
+        { OPT_SCALE, "scale" }, { 's', "summary_interval" },
+        { OPT_NO_SUMMARY, "summary_interval" }, { OPT_SEED, "seed" },
+        { OPT_LOAD_THREADS, "load_threads" },
+        { OPT_COLLECT_PG_STATS, "collect_pg_stats" },
+        { OPT_PG_STAT_STATEMENTS, "pg_stats_statements" },
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (keys[i].opt == opt)
+            return keys[i].key;
+    return NULL;
 }
 
 /* Sets a database text field from a flag ("" leaves it unset). */
@@ -1092,6 +1648,18 @@ static bool apply_flag(sdb_config *cfg, int opt, const char *arg, const char *pr
         }
         break;
     case OPT_SETUP:         cfg->setup = true; break;
+    case OPT_FORCE:         cfg->force = true; break;
+    case OPT_PRINT_CONFIG:  cfg->print_config = true; break;
+    case OPT_COLLECT_PG_STATS:
+    case OPT_PG_STAT_STATEMENTS:
+    case OPT_PROGRESSIVE:
+        if (opt == OPT_COLLECT_PG_STATS)
+            cfg->collect_pg_stats = true;
+        else if (opt == OPT_PG_STAT_STATEMENTS)
+            cfg->pg_stats_statements = true;
+        fprintf(err, "%s: warning: --%s is not supported yet; ignored\n", prog,
+                long_name(opt));
+        break;
     case 'r':               cfg->rebuild = true; break;
     case OPT_CLEANUP:       cfg->cleanup = true; break;
     case OPT_SCALE:
@@ -1115,6 +1683,26 @@ static bool apply_flag(sdb_config *cfg, int opt, const char *arg, const char *pr
     case OPT_JSON:
         mem = set_str(&cfg->json_path, arg) == 0;
         break;
+    case OPT_CSV:
+        mem = set_str(&cfg->csv_path, arg) == 0;
+        break;
+    case OPT_HTML:
+        mem = set_str(&cfg->html_path, arg) == 0;
+        break;
+    case OPT_CONNECTION_MODE: {
+        static const char *const modes[] = {"persistent", "transient", "mixed"};
+        int m = 0;
+        while (m < 3 && strcmp(arg, modes[m]) != 0)
+            m++;
+        if (m == 3) {
+            fprintf(err, "%s: error: --connection-mode must be persistent, transient or "
+                    "mixed, not '%s'\n", prog, arg);
+            return false;
+        }
+        cfg->connection_mode = (sdb_connection_mode)m;
+        cfg->connection_mode_set = true;
+        break;
+    }
     case OPT_EMBEDDED:      cfg->embedded = true; break;
     case OPT_KEEP_EMBEDDED: cfg->keep_embedded = true; break;
     case OPT_LIST:          cfg->list = true; break;
@@ -1126,6 +1714,12 @@ static bool apply_flag(sdb_config *cfg, int opt, const char *arg, const char *pr
     if (!mem) {
         fprintf(err, "%s: error: out of memory\n", prog);
         return false;
+    }
+    const char *key = ok ? flag_key(opt) : NULL;
+    if (key) {
+        char where[64];
+        snprintf(where, sizeof where, "--%s", long_name(opt));
+        note_origin(cfg, key, SDB_SRC_FLAG, where);
     }
     return ok;
 }
@@ -1202,25 +1796,24 @@ int sdb_config_parse(sdb_config *cfg, int argc, char **argv,
     int errors = 0;
     if (config_path && sdb_config_load_yaml(cfg, config_path, err) != 0)
         errors++;
+    errors += sdb_config_apply_env(cfg, prog, err);
     optind = 0;
     while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
         if (!apply_flag(cfg, c, optarg, prog, err))
             errors++;
     optind = 0;
 
+    /* fewer connections than workers: the sessions share them (pooled);
+     * more are allowed (the original's pool maximum) but never opened */
     if (!cfg->connections_set)
         cfg->connections = cfg->workers;
-    else if (cfg->connections < cfg->workers) {
-        fprintf(err, "%s: error: connections (%d) must be at least workers (%d)\n",
-                prog, cfg->connections, cfg->workers);
-        errors++;
-    }
     if (cfg->no_summary || cfg->summary_interval_s == 0.0) {
         cfg->no_summary = true;
         cfg->summary_interval_s = 0.0;
     }
     if (!check_workload(cfg, w, prog, err))
         errors++;
+    sdb_config_register_secrets(cfg);
     return errors ? 2 : 0;
 }
 
@@ -1293,8 +1886,11 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
     fprintf(out, "\nRun:\n"
                  "  -d, --duration D           how long to run (default: %gs)\n"
                  "      --workers N            concurrent sessions, 1-%d (default: %d)\n"
-                 "      --connections N        database connections, at least the workers\n"
-                 "                             (default: as many as workers)\n"
+                 "      --connections N        database connections; fewer than workers\n"
+                 "                             makes the sessions share them (default:\n"
+                 "                             as many as workers)\n"
+                 "      --connection-mode M    persistent, transient (a new connection per\n"
+                 "                             transaction) or mixed (every other one)\n"
                  "      --threads N            client threads, 0-%d; 0 = automatic (default: 0)\n"
                  "      --seed N               random seed, for a repeatable run\n"
                  "                             (default: from the clock)\n",
@@ -1306,6 +1902,8 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
           "  -r, --rebuild              drop the workload's tables, recreate and reload\n"
           "                             them, then run\n"
           "      --cleanup              drop the workload's tables\n"
+          "      --force                with --rebuild/--cleanup, also drop tables of the\n"
+          "                             workload's names that stormdb did not create\n"
           "      --load-threads N       loader connections, 0-1024; 0 = one per CPU,\n"
           "                             at least 2 (default: 0)\n"
           "      --no-run               set up (with --setup/--rebuild) and check, but\n"
@@ -1318,11 +1916,16 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
                  "  -s, --summary-interval D   print a progress line every D; 0 = never\n"
                  "                             (default: %gs)\n"
                  "      --no-summary           no progress lines\n"
-                 "      --json FILE            also write the results as JSON to FILE\n",
+                 "      --json FILE            also write the results as JSON to FILE\n"
+                 "      --csv FILE             the time series as CSV to FILE, and the\n"
+                 "                             per-transaction summary beside it\n"
+                 "      --html FILE            a self-contained HTML report with charts\n",
             DEFAULT_SUMMARY_S);
 
     fputs("\nMisc:\n"
           "  -c, --config FILE          read settings from a StormDB YAML file\n"
+          "      --print-config         print the effective settings and where each\n"
+          "                             came from (secrets masked), then exit\n"
           "      --list                 list the workload types and exit\n"
           "  -h, --help                 show this help and exit\n"
           "  -V, --version              show the version and exit\n", out);
@@ -1344,9 +1947,221 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
     }
 
     fprintf(out, "\nEnvironment:\n"
+                 "  STORMDB_DB_HOST, _PORT, _NAME, _USER, _PASSWORD, _SSLMODE override the\n"
+                 "  config file; flags override them.  The file may use ${VAR} and\n"
+                 "  ${VAR:-default} in values ($$ for a literal $).\n"
                  "  libpq's variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,\n"
                  "  PGSSLMODE, PGSERVICE, ...) supply the connection fields that flags and\n"
                  "  the config file leave unset.  With no database configured anywhere\n"
                  "  and no server answering at libpq's default address, stormdb-%s\n"
                  "  starts a throwaway embedded cluster (as --embedded does).\n", name);
+}
+
+/* ====================================================================== */
+/* --print-config                                                          */
+
+#define PRINT_COLUMN 34   /* where the "# source" comment starts */
+
+/* True when text can be printed as a plain YAML scalar that reads back as
+ * the same string. */
+static bool plain_ok(const char *text)
+{
+    if (*text == '\0' || strchr("-?:,[]{}#&*!|>'\"%@`~ ", *text))
+        return false;
+    for (const char *c = text; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == '#' || (*c == ':' && (c[1] == ' ' || !c[1])))
+            return false;
+    return text[strlen(text) - 1] != ' ';
+}
+
+/* Prints "INDENTkey: value    # source"; value NULL prints nothing after
+ * the colon.  A value that is not plain is double-quoted. */
+static void print_line(FILE *out, int indent, const char *key, const char *value,
+                       const char *source)
+{
+    char *line = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&line, &len);
+    if (m == NULL)
+        return;
+    fprintf(m, "%*s%s:", indent, "", key);
+    if (value && plain_ok(value)) {
+        fprintf(m, " %s", value);
+    } else if (value) {
+        fputs(" \"", m);
+        for (const char *c = value; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                fputc('\\', m);
+            if ((unsigned char)*c < 0x20)
+                fprintf(m, "\\x%02x", (unsigned char)*c);
+            else
+                fputc(*c, m);
+        }
+        fputc('"', m);
+    }
+    fclose(m);
+    if (line == NULL)
+        return;
+    fputs(line, out);
+    if (source)
+        fprintf(out, "%*s# %s", len < PRINT_COLUMN ? (int)(PRINT_COLUMN - len) : 1, "", source);
+    fputc('\n', out);
+    free(line);
+}
+
+/* The source text of key: its recorded origin, else `fallback`. */
+static const char *source_of(const sdb_config *cfg, const char *key, const char *fallback,
+                             char *buf, size_t len)
+{
+    const sdb_origin *o = find_origin(cfg, key);
+    if (o == NULL)
+        return fallback;
+    switch (o->source) {
+    case SDB_SRC_ENV:  snprintf(buf, len, "env %s", o->where); break;
+    case SDB_SRC_FILE: snprintf(buf, len, "file %s", o->where); break;
+    case SDB_SRC_FLAG: snprintf(buf, len, "flag %s", o->where); break;
+    default:           snprintf(buf, len, "default"); break;
+    }
+    return buf;
+}
+
+/* One database field sent to libpq as `keyword`: its value from stormdb's
+ * own sources, else from database.url, else what libpq itself would use
+ * (its PG* variable or built-in default). */
+static void print_db_field(FILE *out, const sdb_config *cfg, const PQconninfoOption *defs,
+                           const char *key, const char *keyword, const char *value,
+                           bool secret)
+{
+    char full[64], buf[160];
+    snprintf(full, sizeof full, "database.%s", key);
+    const char *source = NULL;
+    if (value) {
+        source = source_of(cfg, full, "default", buf, sizeof buf);
+    } else if ((value = conninfo_value(cfg->url_opts, keyword)) != NULL) {
+        source = "database.url";
+    } else {
+        const PQconninfoOption *d = defs;
+        while (d && d->keyword && strcmp(d->keyword, keyword) != 0)
+            d++;
+        const char *env = d && d->keyword && d->envvar ? getenv(d->envvar) : NULL;
+        if (env && *env) {
+            value = env;
+            snprintf(buf, sizeof buf, "env %s (libpq)", d->envvar);
+            source = buf;
+        } else {
+            value = d && d->keyword ? d->val : NULL;
+            source = strcmp(keyword, "password") == 0
+                ? "not set (libpq may use ~/.pgpass)"
+                : value ? "libpq default" : "not set (libpq default)";
+        }
+    }
+    print_line(out, 2, key, value && secret ? "********" : value, source);
+}
+
+/* A duration as text: "30s", "1.5s", "0s". */
+static const char *duration_text(double s, char *buf, size_t len)
+{
+    snprintf(buf, len, "%gs", s);
+    return buf;
+}
+
+/* Prints one top-level or database.* setting with its recorded origin. */
+static void print_setting(FILE *out, const sdb_config *cfg, int indent, const char *key,
+                          const char *value, const char *fallback)
+{
+    char buf[160];
+    const char *name = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
+    print_line(out, indent, name, value, source_of(cfg, key, fallback, buf, sizeof buf));
+}
+
+static void print_database(FILE *out, const sdb_config *cfg)
+{
+    PQconninfoOption *defs = PQconndefaults();
+    char t[64];
+    fputs("database:\n", out);
+    if (cfg->url) {
+        char masked[2048];
+        sdb_config_register_secrets(cfg);
+        sdb_scrub(masked, sizeof masked, cfg->url);
+        print_setting(out, cfg, 2, "database.url", masked, "default");
+    }
+    print_db_field(out, cfg, defs, "host", "host", cfg->host, false);
+    print_db_field(out, cfg, defs, "port", "port", cfg->port, false);
+    print_db_field(out, cfg, defs, "dbname", "dbname", cfg->dbname, false);
+    print_db_field(out, cfg, defs, "username", "user", cfg->user, false);
+    print_db_field(out, cfg, defs, "password", "password", cfg->password, true);
+    print_db_field(out, cfg, defs, "sslmode", "sslmode", cfg->sslmode, false);
+    print_db_field(out, cfg, defs, "sslcert", "sslcert", cfg->sslcert, false);
+    print_db_field(out, cfg, defs, "sslkey", "sslkey", cfg->sslkey, false);
+    print_db_field(out, cfg, defs, "sslrootcert", "sslrootcert", cfg->sslrootcert, false);
+    print_db_field(out, cfg, defs, "sslpassword", "sslpassword", cfg->sslpassword, true);
+    PQconninfoFree(defs);
+    print_setting(out, cfg, 2, "database.connection_timeout",
+                  duration_text(cfg->connect_timeout_s > 0 ? cfg->connect_timeout_s
+                                : DEFAULT_CONNECT_TIMEOUT_S, t, sizeof t), "default");
+    print_setting(out, cfg, 2, "database.query_timeout",
+                  duration_text(cfg->query_timeout_s, t, sizeof t), "default (0s = none)");
+    snprintf(t, sizeof t, "%d", cfg->max_connections);
+    print_setting(out, cfg, 2, "database.max_connections", cfg->max_connections ? t : NULL,
+                  "not set");
+    snprintf(t, sizeof t, "%d", cfg->max_idle_connections);
+    print_setting(out, cfg, 2, "database.max_idle_connections",
+                  cfg->max_idle_connections >= 0 ? t : NULL, "not set");
+    print_setting(out, cfg, 2, "database.connection_max_lifetime",
+                  duration_text(cfg->conn_max_lifetime_s, t, sizeof t), "default (0s = unlimited)");
+    print_setting(out, cfg, 2, "database.connection_max_idle_time",
+                  duration_text(cfg->conn_max_idle_time_s, t, sizeof t),
+                  "default (0s = unlimited)");
+}
+
+void sdb_config_print(const sdb_config *cfg, const sdb_workload_def *w, FILE *out)
+{
+    static const char *const modes[] = { "persistent", "transient", "mixed" };
+    char t[64];
+    fprintf(out, "# stormdb-%s: the effective configuration; highest source first:\n"
+                 "# flag > env STORMDB_DB_* > file > PG* variables (libpq) > default\n",
+            w && w->name ? w->name : "?");
+    if (cfg->config_path)
+        fprintf(out, "# config file: %s\n", cfg->config_path);
+    print_database(out, cfg);
+    print_setting(out, cfg, 0, "workload",
+                  cfg->workload ? cfg->workload : (w && w->nmixes ? w->mixes[0].name : NULL),
+                  "default (the first type)");
+    snprintf(t, sizeof t, "%lld", (long long)cfg->scale);
+    print_setting(out, cfg, 0, "scale", t, "default");
+    print_setting(out, cfg, 0, "duration", duration_text(cfg->duration_s, t, sizeof t), "default");
+    snprintf(t, sizeof t, "%d", cfg->workers);
+    print_setting(out, cfg, 0, "workers", t, "default");
+    snprintf(t, sizeof t, "%d", cfg->connections);
+    print_setting(out, cfg, 0, "connections", t, "default (= workers)");
+    snprintf(t, sizeof t, "%d", cfg->threads);
+    print_setting(out, cfg, 0, "threads", t, "default (0 = automatic)");
+    print_setting(out, cfg, 0, "summary_interval",
+                  duration_text(cfg->summary_interval_s, t, sizeof t), "default");
+    snprintf(t, sizeof t, "%llu", (unsigned long long)cfg->seed);
+    print_setting(out, cfg, 0, "seed", t, "default (from the clock)");
+    snprintf(t, sizeof t, "%d", cfg->load_threads);
+    print_setting(out, cfg, 0, "load_threads", t, "default (0 = automatic)");
+    print_setting(out, cfg, 0, "connection_mode", modes[cfg->connection_mode], "default");
+    print_setting(out, cfg, 0, "collect_pg_stats", cfg->collect_pg_stats ? "true" : "false",
+                  "default");
+    print_setting(out, cfg, 0, "pg_stats_statements",
+                  cfg->pg_stats_statements ? "true" : "false", "default");
+    if (cfg->mode)
+        print_setting(out, cfg, 0, "mode", cfg->mode, "default");
+    fputs("workload_config:\n", out);
+    for (int i = 0; i < cfg->nsettings; i++) {
+        const sdb_setting *st = &cfg->settings[i];
+        bool overridden = false;
+        for (int j = i + 1; j < cfg->nsettings && !overridden; j++)
+            overridden = strcmp(cfg->settings[j].name, st->name) == 0;
+        if (overridden)
+            continue;                 /* the last one given wins */
+        char src[600];
+        if (st->source == SDB_SRC_FLAG)
+            snprintf(src, sizeof src, "flag --set");
+        else
+            snprintf(src, sizeof src, "file %s", st->where ? st->where : "?");
+        print_line(out, 2, st->name, key_is_secret(st->name) ? "********" : st->value, src);
+    }
 }

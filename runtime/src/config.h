@@ -2,9 +2,12 @@
  * config.h — the run's configuration: defaults, YAML file, environment and
  * command-line flags, with the names of the original StormDB.
  *
- * Precedence, highest first: command-line flags > YAML file (-c) >
- * libpq's PG* environment variables (applied by libpq itself, for database
- * fields left unset here) > built-in defaults.
+ * Precedence, highest first: command-line flags > STORMDB_DB_* environment
+ * variables > YAML file (-c; its values may use ${VAR} and ${VAR:-default})
+ * > libpq's PG* environment variables and ~/.pgpass (applied by libpq
+ * itself, for database fields left unset here) > built-in defaults.  Within
+ * the database fields, database.url is expanded first and every other field
+ * set anywhere overrides the url's value of that field.
  *
  * Ownership: every string in sdb_config is heap-allocated and owned by the
  * config; sdb_config_free releases them.
@@ -15,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include <libpq-fe.h>
 
 #include "stormdb.h"
 
@@ -38,6 +43,22 @@ typedef struct sdb_setting {
     sdb_source source;        /* SDB_SRC_FILE or SDB_SRC_FLAG */
 } sdb_setting;
 
+/* config key connection_mode (the engine's sdb_conn_mode has the same
+ * order). */
+typedef enum sdb_connection_mode {
+    SDB_CONNECTION_PERSISTENT = 0,  /* connections kept for the whole run */
+    SDB_CONNECTION_TRANSIENT,       /* a new connection per transaction */
+    SDB_CONNECTION_MIXED            /* both */
+} sdb_connection_mode;
+
+/* Where one key got its value, for --print-config: the last entry of a key
+ * wins (entries are appended as sources apply, lowest first). */
+typedef struct sdb_origin {
+    char *key;                /* "database.host", "workers", ... */
+    sdb_source source;
+    char *where;              /* "FILE:LINE", "--host", "STORMDB_DB_HOST" */
+} sdb_origin;
+
 typedef struct sdb_config {
     /* database.*; NULL = not set (libpq then uses PG* variables/defaults) */
     char *host;
@@ -46,6 +67,23 @@ typedef struct sdb_config {
     char *user;               /* database.username, -u/--username */
     char *password;           /* never printed */
     char *sslmode;            /* disable|allow|prefer|require|verify-ca|verify-full */
+    char *sslcert;            /* client certificate file */
+    char *sslkey;             /* client key file */
+    char *sslrootcert;        /* CA certificate(s) to verify the server with */
+    char *sslpassword;        /* passphrase of sslkey; never printed */
+    char *url;                /* database.url: libpq connection string or URI;
+                               * printed only with its password masked */
+    PQconninfoOption *url_opts; /* url parsed by PQconninfoParse (owned:
+                               * PQconninfoFree); NULL when no url */
+    double connect_timeout_s; /* database.connection_timeout, seconds; 0 =
+                               * default (30 s); sent to libpq rounded up to
+                               * whole seconds (connect_timeout) */
+    double query_timeout_s;   /* database.query_timeout, seconds; 0 = none;
+                               * sent as options=-c statement_timeout=<ms> */
+    int max_connections;      /* database.max_connections; 0 = unset */
+    int max_idle_connections; /* database.max_idle_connections; -1 = unset */
+    double conn_max_lifetime_s;  /* database.connection_max_lifetime; 0 = unset */
+    double conn_max_idle_time_s; /* database.connection_max_idle_time; 0 = unset */
     sdb_source db_source;     /* highest source that set any database field */
 
     char *config_path;        /* -c/--config; NULL = none */
@@ -64,10 +102,22 @@ typedef struct sdb_config {
     bool no_summary;
     uint64_t seed;            /* --seed; default from the clock */
     bool seed_set;
+    sdb_connection_mode connection_mode; /* connection_mode; default persistent */
+    bool connection_mode_set;
+    char *mode;               /* `mode` (the original's IMDB read|write|mixed);
+                               * accepted, not used */
+    bool collect_pg_stats;    /* collect_pg_stats / --collect-pg-stats; not used yet */
+    bool pg_stats_statements; /* pg_stats_statements / --pg-stat-statements; not used yet */
+    sdb_origin *origins;      /* where each key set came from, norigins */
+    int norigins;
 
     bool setup;               /* --setup */
     bool rebuild;             /* -r/--rebuild */
     bool cleanup;             /* --cleanup */
+    bool force;               /* --force: --rebuild/--cleanup also drop tables
+                               * stormdb did not create (with a warning) */
+    bool print_config;        /* --print-config: the caller prints
+                               * (sdb_config_print) and exits 0 */
     bool embedded;            /* --embedded */
     bool keep_embedded;       /* --keep-embedded */
     bool check;               /* --check: run the workload's checks */
@@ -76,6 +126,8 @@ typedef struct sdb_config {
     sdb_setting *settings;    /* workload parameters set, nsettings of them */
     int nsettings;
     char *json_path;          /* --json FILE */
+    char *csv_path;           /* --csv FILE */
+    char *html_path;          /* --html FILE */
 
     bool help;                /* -h/--help: usage printed, exit 0 */
     bool version;             /* -V/--version */
@@ -117,8 +169,8 @@ int sdb_config_load_yaml(sdb_config *cfg, const char *path, FILE *err);
 int sdb_parse_duration(const char *text, double *seconds);
 
 /* True when a database was configured anywhere: a database field set by
- * file or flag, or one of PGHOST, PGHOSTADDR, PGPORT, PGDATABASE, PGUSER,
- * PGSERVICE in the environment. */
+ * file, STORMDB_DB_* or flag, or one of PGHOST, PGHOSTADDR, PGPORT,
+ * PGDATABASE, PGUSER, PGSERVICE in the environment. */
 bool sdb_config_db_configured(const sdb_config *cfg);
 
 /* Parses the whole of s as a signed decimal integer (optional '+' or '-';
@@ -132,6 +184,25 @@ bool sdb_config_parse_int64(const char *s, bool allow_underscore, int64_t *out);
 typedef const char *(*sdb_name_at_fn)(const void *table, int i);
 const char *sdb_config_closest_name(const char *word, const void *table, int n,
                                     sdb_name_at_fn name_at);
+
+/* Applies the STORMDB_DB_{HOST,PORT,NAME,USER,PASSWORD,SSLMODE} variables
+ * (an empty one counts as unset) over cfg; used by sdb_config_parse between
+ * the file and the flags, exposed for tests.  Reports a bad port or sslmode
+ * as "PROG: error: invalid value ... for STORMDB_DB_PORT" (PROG is the
+ * program name).  Returns the number of errors. */
+int sdb_config_apply_env(sdb_config *cfg, const char *prog, FILE *err);
+
+/* Registers every secret of cfg with util's scrubber (sdb_add_secret): the
+ * password, the url's password (as written and decoded) and sslpassword.
+ * sdb_config_parse calls it; calling it again is harmless. */
+void sdb_config_register_secrets(const sdb_config *cfg);
+
+/* Prints the effective configuration for --print-config: every key with
+ * its value and where it came from (a flag, env STORMDB_X, FILE:LINE,
+ * PG* variables or libpq's defaults, the default), as YAML with the source
+ * in a comment; secrets (password, sslpassword, the url's password) are
+ * printed as ********.  w gives the workload's name and parameters. */
+void sdb_config_print(const sdb_config *cfg, const sdb_workload_def *w, FILE *out);
 
 /* Prints --help for workload w (argv0 is unused: the name is always
  * stormdb-<w->name>). */

@@ -1,7 +1,9 @@
 /* conn.c — see conn.h. */
 #include "conn.h"
 
+#include <math.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +16,39 @@ static void add(sdb_conninfo *ci, int *n, const char *key, const char *value)
     ci->keys[*n] = key;
     ci->values[*n] = value;
     (*n)++;
+}
+
+/* The value of keyword in a parsed connection string, or NULL. */
+static const char *opt_value(const PQconninfoOption *opts, const char *keyword)
+{
+    for (const PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, keyword) == 0)
+            return o->val;
+    return NULL;
+}
+
+/* The timeouts: connect_timeout (database.connection_timeout, else the
+ * url's or $PGCONNECT_TIMEOUT when set, else 30 s), and options only with
+ * a query timeout. */
+static void add_timeouts(sdb_conninfo *ci, int *n, const sdb_config *cfg)
+{
+    const char *env = getenv("PGCONNECT_TIMEOUT");
+    if (cfg->connect_timeout_s > 0
+        || (!opt_value(cfg->url_opts, "connect_timeout") && !(env && *env))) {
+        /* libpq treats 1 as 2 */
+        double ct = cfg->connect_timeout_s > 0 ? ceil(cfg->connect_timeout_s) : 30.0;
+        snprintf(ci->timeout_text, sizeof ci->timeout_text, "%.0f", ct < 2 ? 2 : ct);
+        add(ci, n, "connect_timeout", ci->timeout_text);
+    }
+    if (cfg->query_timeout_s <= 0)
+        return;
+    const char *base = opt_value(cfg->url_opts, "options");
+    if (base == NULL)
+        base = getenv("PGOPTIONS");
+    long long ms = (long long)ceil(cfg->query_timeout_s * 1000.0);
+    snprintf(ci->options_text, sizeof ci->options_text, "%s%s-c statement_timeout=%lld",
+             base ? base : "", base && *base ? " " : "", ms);
+    add(ci, n, "options", ci->options_text);
 }
 
 void sdb_conninfo_build(sdb_conninfo *ci, const sdb_config *cfg,
@@ -30,15 +65,24 @@ void sdb_conninfo_build(sdb_conninfo *ci, const sdb_config *cfg,
         add(ci, &n, "user", user);
         add(ci, &n, "dbname", dbname);
     } else {
+        for (const PQconninfoOption *o = cfg->url_opts; o && o->keyword; o++)
+            if (o->val && strcmp(o->keyword, "options") != 0)
+                add(ci, &n, o->keyword, o->val);
+        if (cfg->query_timeout_s <= 0)
+            add(ci, &n, "options", opt_value(cfg->url_opts, "options"));
         add(ci, &n, "host", cfg->host);
         add(ci, &n, "port", cfg->port);
         add(ci, &n, "user", cfg->user);
         add(ci, &n, "dbname", cfg->dbname);
         add(ci, &n, "password", cfg->password);
         add(ci, &n, "sslmode", cfg->sslmode);
+        add(ci, &n, "sslcert", cfg->sslcert);
+        add(ci, &n, "sslkey", cfg->sslkey);
+        add(ci, &n, "sslrootcert", cfg->sslrootcert);
+        add(ci, &n, "sslpassword", cfg->sslpassword);
     }
     add(ci, &n, "application_name", ci->appname);
-    add(ci, &n, "connect_timeout", "30");
+    add_timeouts(ci, &n, cfg);
     ci->keys[n] = NULL;
     ci->values[n] = NULL;
 }

@@ -13,18 +13,36 @@
 
 #include "config.h"
 
-#define SDB_CONN_MAXKEYS 12
+#define SDB_CONN_MAXKEYS 64
 
 typedef struct sdb_conninfo {
     const char *keys[SDB_CONN_MAXKEYS + 1];    /* NULL-terminated */
     const char *values[SDB_CONN_MAXKEYS + 1];
     char port_text[16];                        /* storage for an embedded port */
     char appname[80];                          /* "stormdb-<workload>" */
+    char timeout_text[16];                     /* connect_timeout, whole seconds */
+    char options_text[512];                    /* options, with statement_timeout */
 } sdb_conninfo;
 
-/* Fills ci from cfg.  When socket_dir is not NULL (embedded cluster), host,
- * port, user and dbname come from it instead.  The strings are borrowed from
- * cfg / the arguments and must outlive ci. */
+/*
+ * Fills ci from cfg, in this order, a later key overriding an earlier one
+ * (libpq keeps the last value of a key given twice):
+ *   1. the parameters of database.url (cfg->url_opts, already expanded here,
+ *      so callers connect with expand_dbname = 0);
+ *   2. host, port, user, dbname, password, sslmode, sslcert, sslkey,
+ *      sslrootcert, sslpassword: those set by a flag, STORMDB_DB_* or the file;
+ *   3. application_name=stormdb-<workload>, connect_timeout (from
+ *      database.connection_timeout rounded up to whole seconds, at least 2;
+ *      when unset: the url's or $PGCONNECT_TIMEOUT if given, else 30),
+ *      and, when database.query_timeout is set, options = the url's options
+ *      (else $PGOPTIONS) + " -c statement_timeout=<ms>": set in the startup
+ *      packet, no extra round trip.
+ * Fields set nowhere are not passed, so libpq applies its PG* variables,
+ * ~/.pgpass and defaults to them.  When socket_dir is not NULL (embedded
+ * cluster), host, port, user and dbname come from it instead and 1-2 are
+ * skipped.  The strings are borrowed from cfg / the arguments and must
+ * outlive ci.
+ */
 void sdb_conninfo_build(sdb_conninfo *ci, const sdb_config *cfg,
                         const char *workload_name, const char *socket_dir,
                         int port, const char *user, const char *dbname);

@@ -101,7 +101,7 @@ static int prepare_tables(PGconn *conn, const sdb_conninfo *ci, const sdb_worklo
                           const sdb_config *cfg, bool embedded, run_env *e)
 {
     if (cfg->rebuild) {
-        if (sdb_tables_drop(conn, w))
+        if (sdb_tables_drop_checked(conn, w, cfg->force))
             return 1;
         return setup(conn, ci, w, cfg, e);
     }
@@ -173,7 +173,9 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
 
     sdb_run_opts o = {
         .w = w, .conninfo = ci, .mix = mix, .workers = cfg->workers, .threads = threads,
-        .connections = cfg->connections, .conn_mode = (sdb_conn_mode)w->default_conn_mode,
+        .connections = cfg->connections,
+        .conn_mode = (sdb_conn_mode)(cfg->connection_mode_set ? (int)cfg->connection_mode
+                                                              : w->default_conn_mode),
         .scale = scale, .seed = cfg->seed, .duration_s = cfg->duration_s,
         .summary_interval_s = cfg->no_summary ? 0 : cfg->summary_interval_s,
         .params = e->params.values, .nurand_c = e->c_run, .sequences = e->sequences,
@@ -224,6 +226,14 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     if (cfg->json_path && sdb_report_json(cfg->json_path, &ri, &r) == 0)
         sdb_info("JSON report written to %s", cfg->json_path);
     else if (cfg->json_path)
+        rc = 1;
+    if (cfg->csv_path && sdb_report_csv(cfg->csv_path, &ri, &r) == 0)
+        sdb_info("CSV time series written to %s", cfg->csv_path);
+    else if (cfg->csv_path)
+        rc = 1;
+    if (cfg->html_path && sdb_report_html(cfg->html_path, &ri, &r) == 0)
+        sdb_info("HTML report written to %s", cfg->html_path);
+    else if (cfg->html_path)
         rc = 1;
     if (r.error[0]) {
         sdb_error("%s", r.error);
@@ -316,6 +326,11 @@ int sdb_main(int argc, char **argv, const sdb_workload_def *w)
         sdb_config_free(&cfg);
         return rc;
     }
+    if (cfg.print_config) {
+        sdb_config_print(&cfg, w, stdout);
+        sdb_config_free(&cfg);
+        return 0;
+    }
     int mix = find_mix(w, cfg.workload);
     if (mix < 0) {
         sdb_error("unknown workload type '%s'; try --list", cfg.workload);
@@ -376,7 +391,7 @@ int sdb_main(int argc, char **argv, const sdb_workload_def *w)
         goto out;
     }
     if (cfg.cleanup) {
-        rc = sdb_tables_drop(conn, w);
+        rc = sdb_tables_drop_checked(conn, w, cfg.force);
         goto out;
     }
     rc = run_and_check(conn, &ci, w, &cfg, mix, embedded, &env);

@@ -553,3 +553,96 @@ int sdb_report_json(const char *path, const sdb_report_info *ri, const sdb_run_r
     free(tmp);
     return 0;
 }
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+/* Opens path's temporary twin for writing; NULL with a message. */
+static FILE *open_tmp(const char *path, char *tmp, size_t tmplen)
+{
+    snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        sdb_error("cannot write %s: %s", path, strerror(errno));
+    return f;
+}
+
+/* Closes f and renames tmp to path; 0, or 1 with a message. */
+static int close_rename(FILE *f, const char *tmp, const char *path)
+{
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        sdb_error("cannot write %s: %s", path, strerror(errno ? errno : EIO));
+        unlink(tmp);
+        return 1;
+    }
+    return 0;
+}
+
+/* A CSV field: quoted when it holds a comma, quote or line break. */
+static void csv_str(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int sdb_report_csv(const char *path, const sdb_report_info *ri, const sdb_run_result *r)
+{
+    const sdb_workload_def *w = ri->w;
+    const sdb_stats *s = &r->stats;
+    size_t n = strlen(path);
+    char *txpath = malloc(n + 32), *tmp = malloc(n + 64);
+    if (!txpath || !tmp) {
+        free(txpath);
+        free(tmp);
+        sdb_error("out of memory");
+        return 1;
+    }
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : n;
+    snprintf(txpath, n + 32, "%.*s_transactions%s", (int)stem, path, path + stem);
+
+    int rc = 1;
+    FILE *f = open_tmp(path, tmp, n + 64);
+    if (f) {
+        fputs("t_s,length_s,completed,failed,tps,mean_ms,p50_ms,p90_ms,p99_ms,max_ms\n", f);
+        for (size_t i = 0; i < r->nseries; i++) {
+            const sdb_series_row *row = &r->series[i];
+            fprintf(f, "%.3f,%.3f,%lld,%lld,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f\n", row->t_s,
+                    row->length_s, (long long)row->done, (long long)row->failed,
+                    row->length_s > 0 ? (double)row->done / row->length_s : 0.0, row->mean_ms,
+                    row->p50_ms, row->p90_ms, row->p99_ms, row->max_ms);
+        }
+        rc = close_rename(f, tmp, path);
+    }
+    if (rc == 0 && (f = open_tmp(txpath, tmp, n + 64))) {
+        fputs("transaction,weight,completed,rolled_back,failed,retries,tps,mean_ms,p50_ms,"
+              "p95_ms,p99_ms,max_ms\n", f);
+        for (int i = 0; i < w->ntxs; i++) {
+            const sdb_txstats *t = &s->tx[i];
+            const sdb_hist *h = t->latency;
+            csv_str(f, w->txs[i].name);
+            fprintf(f, ",%g,%lld,%lld,%lld,%lld,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f\n",
+                    w->mixes[ri->mix].weights[i], (long long)(t->ok + t->rolled_back),
+                    (long long)t->rolled_back, (long long)t->failed, (long long)t->retries,
+                    per_sec(t->ok + t->rolled_back, r), sdb_hist_mean(h) / 1e6,
+                    ms(sdb_hist_percentile(h, 50)), ms(sdb_hist_percentile(h, 95)),
+                    ms(sdb_hist_percentile(h, 99)), ms(sdb_hist_max(h)));
+        }
+        rc = close_rename(f, tmp, txpath);
+    } else if (rc == 0) {
+        rc = 1;
+    }
+    free(txpath);
+    free(tmp);
+    return rc;
+}

@@ -36,4 +36,14 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
  * so a reader never sees a partial file).  Returns 0, or 1 with a message. */
 int sdb_report_json(const char *path, const sdb_report_info *ri, const sdb_run_result *r);
 
+/* Writes the time series to path and the per-transaction summary to the
+ * same name with "_transactions" before its extension (r.csv ->
+ * r_transactions.csv), each via a temporary file renamed into place.
+ * Returns 0, or 1 with a message. */
+int sdb_report_csv(const char *path, const sdb_report_info *ri, const sdb_run_result *r);
+
+/* Writes the self-contained HTML report (SVG charts and tables) to path,
+ * via a temporary file renamed into place.  Returns 0, or 1 with a message. */
+int sdb_report_html(const char *path, const sdb_report_info *ri, const sdb_run_result *r);
+
 #endif

@@ -87,30 +87,148 @@ int sdb_tables_inspect(PGconn *conn, const sdb_workload_def *w, sdb_tables_state
     return 0;
 }
 
-int sdb_tables_drop(PGconn *conn, const sdb_workload_def *w)
+/* ---- ownership ------------------------------------------------------------ */
+
+/* Sets *owned to whether existing table `table` carries workload w's mark.
+ * Returns false after printing an error. */
+static bool table_owned(PGconn *conn, const sdb_workload_def *w, const char *table,
+                        bool *owned)
+{
+    char mark[256];
+    snprintf(mark, sizeof mark, SDB_OWNER_MARK "%s", w->name);
+    const char *values[2] = {table, mark};
+    PGresult *res = PQexecParams(conn,
+        "SELECT strpos(coalesce(obj_description(to_regclass($1::text), 'pg_class'), ''), $2::text) > 0",
+        2, NULL, values, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        char msg[512];
+        sdb_conn_error(conn, res, msg, sizeof msg);
+        sdb_error("%s", msg);
+        PQclear(res);
+        return false;
+    }
+    *owned = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return true;
+}
+
+/* Marks `table` as created by workload w: its comment becomes the mark, or
+ * the schema's own comment, a newline and the mark.  Returns 0, or 1 with
+ * a message printed. */
+static int mark_owned(PGconn *conn, const sdb_workload_def *w, const char *table)
+{
+    char mark[256];
+    snprintf(mark, sizeof mark, SDB_OWNER_MARK "%s", w->name);
+    const char *values[2] = {table, mark};
+    /* COMMENT takes no parameters: the server quotes the text itself */
+    PGresult *res = PQexecParams(conn,
+        "SELECT format('COMMENT ON TABLE %s IS %L', to_regclass($1::text), "
+        "concat_ws(E'\\n', obj_description(to_regclass($1::text), 'pg_class'), $2::text))",
+        2, NULL, values, NULL, NULL, 0);
+    int rc = 1;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+        && !PQgetisnull(res, 0, 0)) {
+        sdb_sql cmd = {PQgetvalue(res, 0, 0), w->source};
+        rc = sdb_exec_sql(conn, &cmd);
+    } else {
+        char msg[512];
+        sdb_conn_error(conn, res, msg, sizeof msg);
+        sdb_error("marking table %s as created by stormdb: %s", table, msg);
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* Appends ", name" (or "name" first) to buf, cut to len. */
+static void list_add(char *buf, size_t len, const char *name)
+{
+    size_t used = strlen(buf);
+    if (used + 1 < len)
+        snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+}
+
+int sdb_tables_drop_checked(PGconn *conn, const sdb_workload_def *w, bool force)
 {
     if (w->ntables == 0)
         return 0;
-    size_t len = 32;
-    for (int i = 0; i < w->ntables; i++)
-        len += strlen(w->tables[i]) + 2;
-    char *sql = malloc(len);
-    if (!sql) {
-        sdb_error("out of memory");
+    char foreign[1024] = "", existing[1024] = "";
+    int nforeign = 0, nexisting = 0;
+    for (int i = 0; i < w->ntables; i++) {
+        bool ex, owned;
+        if (!table_exists(conn, w->tables[i], &ex))
+            return 1;
+        if (!ex)
+            continue;
+        nexisting++;
+        list_add(existing, sizeof existing, w->tables[i]);
+        if (!table_owned(conn, w, w->tables[i], &owned))
+            return 1;
+        if (!owned) {
+            nforeign++;
+            list_add(foreign, sizeof foreign, w->tables[i]);
+        }
+    }
+    if (nforeign > 0 && !force) {
+        sdb_error("refusing to drop table%s %s: stormdb did not create %s (no comment "
+                  "\"" SDB_OWNER_MARK "%s\"; e.g. made by pgbench -i, by hand or by an "
+                  "older stormdb); nothing was dropped. Drop %s yourself, or run again "
+                  "with --force to drop %s anyway",
+                  nforeign == 1 ? "" : "s", foreign, nforeign == 1 ? "it" : "them",
+                  w->name, nforeign == 1 ? "it" : "them", nforeign == 1 ? "it" : "them");
         return 1;
     }
-    strcpy(sql, "DROP TABLE IF EXISTS ");
-    for (int i = 0; i < w->ntables; i++) {
-        if (i)
-            strcat(sql, ", ");
-        strcat(sql, w->tables[i]);
+    if (nforeign > 0)
+        sdb_warn("--force: dropping table%s %s, which stormdb did not create",
+                 nforeign == 1 ? "" : "s", foreign);
+    if (nexisting == 0) {
+        sdb_info("no table of workload %s to drop", w->name);
+        return 0;
+    }
+    char sql[1100];
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", existing);
+    if (strlen(existing) + 1 >= sizeof existing) {
+        sdb_error("too many tables to drop in one statement");
+        return 1;
     }
     sdb_sql cmd = {sql, w->source};
     int rc = sdb_exec_sql(conn, &cmd);
-    free(sql);
     if (rc == 0)
-        sdb_info("dropped the %d table%s of workload %s", w->ntables,
-                 w->ntables == 1 ? "" : "s", w->name);
+        sdb_info("dropped the %d table%s of workload %s", nexisting,
+                 nexisting == 1 ? "" : "s", w->name);
+    return rc;
+}
+
+int sdb_tables_drop(PGconn *conn, const sdb_workload_def *w)
+{
+    return sdb_tables_drop_checked(conn, w, false);
+}
+
+/* Runs the schema, then marks the tables of w->tables it created.  Returns
+ * 0, or 1 with a message printed. */
+static int run_schema(PGconn *conn, const sdb_workload_def *w)
+{
+    bool *before = calloc((size_t)(w->ntables > 0 ? w->ntables : 1), sizeof *before);
+    if (!before) {
+        sdb_error("out of memory");
+        return 1;
+    }
+    int rc = 1;
+    for (int i = 0; i < w->ntables; i++)
+        if (!table_exists(conn, w->tables[i], &before[i]))
+            goto out;
+    for (int i = 0; i < w->nschema; i++)
+        if (sdb_exec_sql(conn, &w->schema[i]))
+            goto out;
+    for (int i = 0; i < w->ntables; i++) {
+        bool now;
+        if (!table_exists(conn, w->tables[i], &now))
+            goto out;
+        if (now && !before[i] && mark_owned(conn, w, w->tables[i]))
+            goto out;
+    }
+    rc = 0;
+out:
+    free(before);
     return rc;
 }
 
@@ -703,9 +821,8 @@ int sdb_setup_run(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *
 {
     int64_t t0 = sdb_now_ns();
     sdb_info("setting up workload %s at scale %lld", w->name, (long long)env->scale);
-    for (int i = 0; i < w->nschema; i++)
-        if (sdb_exec_sql(conn, &w->schema[i]))
-            return 1;
+    if (run_schema(conn, w))
+        return 1;
     load_pool p;
     memset(&p, 0, sizeof p);
     p.ci = ci;

@@ -21,8 +21,26 @@ typedef struct sdb_tables_state {
 /* Inspects the tables.  Returns 0, or 1 with a message printed. */
 int sdb_tables_inspect(PGconn *conn, const sdb_workload_def *w, sdb_tables_state *st);
 
-/* Drops the workload's tables (only those its schema creates).  Returns 0 or
- * 1 with a message printed. */
+/*
+ * Ownership.  When the schema of --setup/--rebuild creates a table of
+ * w->tables, stormdb marks it with a comment line SDB_OWNER_MARK + workload
+ * name ("created by stormdb workload pgbench"), appended to any comment the
+ * schema gave it.  A comment lives with the table: dropping the table by
+ * hand and recreating it loses the mark, pg_dump/pg_restore keep it, and no
+ * extra table is needed.  A table without the mark (made by `pgbench -i`,
+ * by hand, by another workload, or by a stormdb older than the mark) is
+ * "foreign".
+ */
+#define SDB_OWNER_MARK "created by stormdb workload "
+
+/* Drops the workload's tables that exist, only those of w->tables.  When
+ * one of them is foreign: without force, drops nothing and prints an error
+ * naming every foreign table and how to override (--force), returns 1;
+ * with force, prints a warning naming them and drops them too.  Returns 0,
+ * or 1 with a message printed. */
+int sdb_tables_drop_checked(PGconn *conn, const sdb_workload_def *w, bool force);
+
+/* sdb_tables_drop_checked(conn, w, false). */
 int sdb_tables_drop(PGconn *conn, const sdb_workload_def *w);
 
 /* The values every loader context needs besides the scale. */
@@ -47,7 +65,9 @@ typedef struct sdb_load_env {
 #define SDB_LOAD_PARALLEL_BYTES (64.0 * 1024 * 1024)
 
 /*
- * Runs the schema, then loads every table: each load is cut into chunks of
+ * Runs the schema, marks the tables of w->tables it created (those that
+ * did not exist before it) as stormdb's (see SDB_OWNER_MARK), then loads
+ * every table: each load is cut into chunks of
  * SDB_LOAD_CHUNK_ROWS rows, chunk k made from the random stream of (seed,
  * load index, k), and a pool of env->threads loader threads (each with its
  * own connection) takes chunks from a shared queue.  A load of one chunk

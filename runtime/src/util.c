@@ -10,7 +10,8 @@
 atomic_int sdb_interrupted = 0;
 
 static char progname[128] = "stormdb";
-static char *secret;
+static char *secrets[SDB_MAX_SECRETS];   /* the first nsecrets are set */
+static int nsecrets;
 
 static void on_signal(int sig)
 {
@@ -46,23 +47,52 @@ const char *sdb_progname(void)
     return progname;
 }
 
+void sdb_add_secret(const char *s)
+{
+    if (s == NULL || *s == '\0' || nsecrets >= SDB_MAX_SECRETS)
+        return;
+    for (int i = 0; i < nsecrets; i++)
+        if (strcmp(secrets[i], s) == 0)
+            return;
+    char *copy = strdup(s);
+    if (copy)
+        secrets[nsecrets++] = copy;
+}
+
 void sdb_set_secret(const char *s)
 {
-    free(secret);
-    secret = (s && *s) ? strdup(s) : NULL;
+    if (s == NULL) {
+        for (int i = 0; i < nsecrets; i++)
+            free(secrets[i]);
+        nsecrets = 0;
+        return;
+    }
+    sdb_add_secret(s);
+}
+
+/* The length of the longest secret that starts at src, or 0. */
+static size_t secret_at(const char *src)
+{
+    size_t best = 0;
+    for (int i = 0; i < nsecrets; i++) {
+        size_t n = strlen(secrets[i]);
+        if (n > best && strncmp(src, secrets[i], n) == 0)
+            best = n;
+    }
+    return best;
 }
 
 void sdb_scrub(char *dst, size_t dstlen, const char *src)
 {
     if (dstlen == 0)
         return;
-    size_t slen = secret ? strlen(secret) : 0;
     size_t o = 0;
     while (*src && o + 1 < dstlen) {
-        if (slen && strncmp(src, secret, slen) == 0) {
+        size_t n = secret_at(src);
+        if (n) {
             for (const char *m = "********"; *m && o + 1 < dstlen; m++)
                 dst[o++] = *m;
-            src += slen;
+            src += n;
         } else {
             dst[o++] = *src++;
         }

@@ -33,11 +33,20 @@ void sdb_signals_install(void);
 void sdb_set_progname(const char *name);
 const char *sdb_progname(void);
 
-/* The secret to mask in every message (the password); NULL = none.
- * The string is copied. */
+/* The secrets masked in every message: the password, the password inside
+ * database.url (as written and percent-decoded), database.sslpassword.  At
+ * most SDB_MAX_SECRETS are kept (more are ignored: keep the list short).
+ * sdb_set_secret(s) ADDS s (a copy; NULL or "" adds nothing, a secret
+ * already held is not added twice); sdb_set_secret(NULL) also CLEARS the
+ * list, so the program's start (set the password) and end (clear) read as
+ * before.  Not thread-safe: secrets are set before threads start. */
+#define SDB_MAX_SECRETS 8
 void sdb_set_secret(const char *secret);
-/* Copies src into dst (size dstlen), replacing every occurrence of the
- * secret with "********". */
+/* Adds a secret (as sdb_set_secret, but NULL never clears). */
+void sdb_add_secret(const char *secret);
+/* Copies src into dst (size dstlen), replacing every occurrence of any
+ * secret (the longest first where two start at the same byte) with
+ * "********".  Safe from any thread once the secrets are set. */
 void sdb_scrub(char *dst, size_t dstlen, const char *src);
 
 /* Makes s valid UTF-8 in place: every byte that does not start or continue

@@ -5,6 +5,9 @@
 # on 127.0.0.1 (for TCP tests), on a free port; writes DIR/env with the PG*
 # variables the tests source.  As root the server runs as `nobody`
 # (PostgreSQL refuses root).  stop: fast shutdown, then removes DIR.
+# SDB_CLUSTER_EXTRA_OPTS: more server options for start ("-c ssl=on ..."),
+# for a test's own cluster; files they name must be readable by the server
+# user.
 set -eu
 cmd=$1
 dir=$2
@@ -32,7 +35,7 @@ start)
         --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; exit 1; }
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + $$ % 20000)))
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0777 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0777 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${SDB_CLUSTER_EXTRA_OPTS:-}" \
         start >/dev/null || { cat "$dir/server.log"; exit 1; }
     cat >"$dir/env" <<ENV
 export PGHOST=$dir

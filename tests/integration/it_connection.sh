@@ -24,4 +24,18 @@ awk -v p="$($JGET c.json connections.by_mode.persistent.latency.average_ms)" \
     'BEGIN { exit !(t > p) }' || fail "transient not slower than persistent"
 assert_contains out.txt "Overhead"
 assert_contains out.txt "connections opened"
+
+# the mode from the command line: every transaction on a new connection
+$BIN/stormdb-connection --connection-mode transient --workers 2 --duration 2s --no-summary \
+    --json t.json >/dev/null 2>&1 || fail "transient run"
+assert_eq "$($JGET t.json connections.by_mode.persistent.transactions)" 0 "no persistent ones"
+assert_eq "$($JGET t.json connections.opened)" "$($JGET t.json performance.successful)" \
+    "one connection per transaction"
+# fewer connections than workers: the sessions share them and some wait
+$BIN/stormdb-connection --connection-mode persistent --workers 6 --connections 2 \
+    --duration 2s --no-summary --json p.json >out.txt 2>&1 || { cat out.txt; fail "pooled run"; }
+assert_eq "$($JGET p.json connections.opened)" 0 "pooled: nothing opened per transaction"
+assert_gt "$($JGET p.json connections.pool_waits)" 0 "pooled: sessions waited"
+assert_eq "$($JGET p.json performance.failed)" 0 "pooled: failures"
+assert_contains out.txt "Pool waits"
 echo "ok"

@@ -41,6 +41,25 @@ assert_eq "$($JGET mixed.json time_series.interval_s)" "1.000000" "series interv
 assert_contains out.txt "Performance Summary"
 assert_contains out.txt "Latency Distribution"
 
+# CSV and HTML reports of a run
+$BIN/stormdb-simple --workload simple_mixed --workers 2 --duration 3s --no-summary \
+    --csv series.csv --html report.html >/dev/null 2>&1 || fail "csv/html run"
+assert_eq "$(head -1 series.csv)" "t_s,length_s,completed,failed,tps,mean_ms,p50_ms,p90_ms,p99_ms,max_ms" "csv header"
+n=$(($(wc -l <series.csv) - 1))
+[ "$n" -ge 3 ] && [ "$n" -le 4 ] || fail "csv rows: $n"
+awk -F, 'NR > 1 && $3 <= 0 { bad = 1 } END { exit bad }' series.csv || fail "an empty interval"
+assert_eq "$(head -1 series_transactions.csv | cut -d, -f1-3)" "transaction,weight,completed" "tx csv header"
+assert_eq "$(grep -c '^read,\|^write,' series_transactions.csv)" 2 "tx csv rows"
+assert_contains report.html "<svg"
+assert_contains report.html "Throughput over time"
+assert_contains report.html "Latency by percentile"
+[ "$(grep -c '<polyline' report.html)" -ge 5 ] || fail "html charts"
+# self-contained: no address but the SVG namespace
+if grep -o 'https\?://[^"]*' report.html | grep -v '^http://www.w3.org/2000/svg$' | grep -q .; then
+    fail "the HTML report refers to something outside itself"
+fi
+ls series.csv.tmp.* report.html.tmp.* >/dev/null 2>&1 && fail "temporary files left"
+
 # read-only and write-only types; the scale is read from the data (2)
 $BIN/stormdb-simple --workload simple_read --duration 2s --no-summary --json read.json >/dev/null
 assert_eq "$($JGET read.json run.scale)" 2 "scale detected from data"

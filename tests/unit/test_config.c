@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "conn.h"
+#include "util.h"
 
 /* ---------------------------------------------------------------------- */
 /* A fake workload with three mixes; the first is the default.            */
@@ -189,7 +191,8 @@ static void test_yaml_empty_and_nulls(void **state)
     }
 }
 
-/* The example config of the original's README loads, with one warning. */
+/* The example config of the original's README loads without a warning
+ * (database.type: postgres is the one type there is). */
 static void test_yaml_original_example(void **state)
 {
     (void)state;
@@ -197,9 +200,7 @@ static void test_yaml_original_example(void **state)
     result r = parse_args(NARGS(args), args);
     const sdb_config *c = &r.cfg;
     assert_int_equal(r.rc, 0);
-    assert_contains(r.out, "original_readme.yaml:2:3: warning: 'database.type' is "
-                           "not supported yet; ignored");
-    assert_null(strstr(r.out, "yourpassword"));
+    assert_string_equal(r.out, "");
     expect_db(c, "localhost", "5432", "postgres", "postgres", "yourpassword", "disable",
               SDB_SRC_FILE);
     assert_string_equal(c->workload, "alpha_mixed");
@@ -247,7 +248,31 @@ static const yaml_case yaml_cases[] = {
     { "unknown_key.yaml", 0, "5:1", "warning: unknown key 'frobnicate'\n" },
     { "unsupported.yaml", 0, "2:1", "warning: 'collect_pg_stats' is not supported yet; ignored" },
     { "unsupported.yaml", 0, "3:1", "warning: 'progressive' is not supported yet; ignored" },
-    { "unsupported.yaml", 0, "7:3", "warning: 'database.type' is not supported yet; ignored" },
+    /* the keys added for the whole original configuration */
+    { "var_unset.yaml", 2, "3:13",
+      "error: environment variable 'SDB_TEST_UNSET_VAR' is not set (used by 'host'); set "
+      "it, or give a default: ${SDB_TEST_UNSET_VAR:-VALUE}" },
+    { "var_bad_ref.yaml", 2, "2:9",
+      "error: invalid reference '${1BAD}' in the value of 'host': expected ${NAME} or "
+      "${NAME:-default}" },
+    { "var_bad_ref.yaml", 2, "3:11", "error: unterminated '${' in the value of 'dbname' "
+      "(write $$ for a literal '$')" },
+    { "bad_url.yaml", 2, "2:8", "error: invalid value for 'database.url': expected a libpq "
+      "connection string or URI (invalid connection option \"bogus_keyword\")" },
+    { "bad_url_uri.yaml", 2, "2:8", "error: invalid value for 'database.url'" },
+    { "bad_connection_mode.yaml", 2, "1:18", "error: invalid value 'pooled' for "
+      "'connection_mode': expected one of persistent, transient, mixed" },
+    { "bad_query_timeout.yaml", 2, "2:18", "error: invalid value '600h' for "
+      "'database.query_timeout': expected a duration of at most 24 days" },
+    { "bad_bool.yaml", 2, "1:19", "error: invalid value 'sometimes' for 'collect_pg_stats': "
+      "expected true or false" },
+    { "bad_type.yaml", 2, "2:9", "error: invalid value 'mysql' for 'database.type': "
+      "expected postgres (stormdb drives PostgreSQL only)" },
+    { "bad_loading_mode.yaml", 2, "2:9", "error: invalid value 'magic' for "
+      "'data_loading.mode': expected one of generate, dump, sql" },
+    { "data_loading_scalar.yaml", 2, "1:15", "error: 'data_loading' expects a mapping" },
+    { "bad_max_connections.yaml", 2, "2:20", "error: invalid value '0' for "
+      "'database.max_connections': expected an integer from 1 to 10000" },
 };
 
 static void test_yaml_diagnostics(void **state)
@@ -367,7 +392,7 @@ static void test_flags_override_file(void **state)
     }
 }
 
-static void test_connections_default_and_minimum(void **state)
+static void test_connections_default_and_pooled(void **state)
 {
     (void)state;
     const char *only_workers[] = { "--workers", "12" };
@@ -376,12 +401,23 @@ static void test_connections_default_and_minimum(void **state)
     assert_int_equal(r.cfg.connections, 12);
     result_free(&r);
 
+    /* fewer connections than workers: the sessions share them (pooled) */
     const char *fewer[] = { "--workers", "8", "--connections", "4" };
-    expect_parse(NARGS(fewer), fewer, 2,
-                 "stormdb-fake: error: connections (4) must be at least workers (8)");
+    r = parse_args(NARGS(fewer), fewer);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.cfg.connections, 4);
+    result_free(&r);
     const char *from_file[] = { "-c", DATA("connections_below_workers.yaml") };
-    expect_parse(NARGS(from_file), from_file, 2,
-                 "connections (4) must be at least workers (8)");
+    r = parse_args(NARGS(from_file), from_file);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.cfg.connections, 4);
+    result_free(&r);
+    /* more connections than workers are accepted as given (a pool maximum) */
+    const char *more[] = { "--workers", "3", "--connections", "9" };
+    r = parse_args(NARGS(more), more);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.cfg.connections, 9);
+    result_free(&r);
 
     /* a flag can repair the file */
     const char *repaired[] = { "-c", DATA("connections_below_workers.yaml"),
@@ -480,7 +516,7 @@ static void test_usage_errors(void **state)
 static void test_long_option_prefix(void **state)
 {
     (void)state;
-    const char *args[] = { "--conn=9", "--workers=9" };
+    const char *args[] = { "--connections=9", "--worke=9" };
     result r = parse_args(NARGS(args), args);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.cfg.connections, 9);
@@ -808,6 +844,381 @@ static void test_db_configured(void **state)
     }
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* The whole original configuration                                       */
+
+/* Every key added takes effect in its field; none warns but the ones the
+ * engine does not use yet. */
+static void test_yaml_new_keys(void **state)
+{
+    (void)state;
+    result r = load_file(DATA("every_new_key.yaml"));
+    const sdb_config *c = &r.cfg;
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(c->host, "db.example.com");
+    assert_string_equal(c->sslmode, "verify-full");
+    assert_string_equal(c->sslcert, "/certs/client.crt");
+    assert_string_equal(c->sslkey, "/certs/client.key");
+    assert_string_equal(c->sslrootcert, "/certs/ca.crt");
+    assert_string_equal(c->sslpassword, "keyPassphrase9");
+    assert_non_null(c->url);
+    assert_non_null(c->url_opts);
+    assert_true(c->connect_timeout_s == 4.5);
+    assert_true(c->query_timeout_s == 2.0);
+    assert_int_equal(c->max_connections, 100);
+    assert_int_equal(c->max_idle_connections, 25);
+    assert_true(c->conn_max_lifetime_s == 3600.0);
+    assert_true(c->conn_max_idle_time_s == 900.0);
+    assert_string_equal(c->mode, "read");
+    assert_true(c->collect_pg_stats);
+    assert_true(c->pg_stats_statements);
+    assert_int_equal(c->connection_mode, SDB_CONNECTION_TRANSIENT);
+    assert_int_equal(c->db_source, SDB_SRC_FILE);
+    /* accepted but not used yet: one warning each, at the key
+     * (connection_mode, line 21, takes effect: no warning) */
+    const char *pending[] = { "13:3: warning: 'database.max_connections'",
+                              "14:3: warning: 'database.max_idle_connections'",
+                              "15:3: warning: 'database.connection_max_lifetime'",
+                              "16:3: warning: 'database.connection_max_idle_time'",
+                              "18:1: warning: 'mode'", "19:1: warning: 'collect_pg_stats'",
+                              "20:1: warning: 'pg_stats_statements'" };
+    for (int i = 0; i < NARGS(pending); i++)
+        assert_contains(r.out, pending[i]);
+    int lines = 0;
+    for (const char *p = r.out; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, NARGS(pending));
+    assert_null(strstr(r.out, "sslcert"));
+    assert_null(strstr(r.out, "keyPassphrase9"));
+    result_free(&r);
+}
+
+/* Every key of the original README is accepted: each one not built is
+ * reported once, located, and nothing is an error or "unknown". */
+static void test_yaml_every_readme_key(void **state)
+{
+    (void)state;
+    result r = load_file(DATA("readme_keys.yaml"));
+    assert_int_equal(r.rc, 0);
+    assert_null(strstr(r.out, "unknown key"));
+    assert_null(strstr(r.out, "error"));
+    const char *warned[] = {
+        "5:3: warning: 'database.production_data_forbidden' is not supported yet; ignored",
+        "6:3: warning: 'database.require_test_suffix'", "9:1: warning: 'mode'",
+        "15:1: warning: 'collect_pg_stats'", "16:1: warning: 'pg_stats_statements'",
+        "19:1: warning: 'idle_timeout'",
+        "20:1: warning: 'max_lifetime'", "21:1: warning: 'batch_size'",
+        "22:1: warning: 'think_time'", "23:1: warning: 'plugins'",
+        "28:9: warning: 'data_loading.mode: dump' is not supported yet; ignored (the data "
+        "is generated)",
+        "29:3: warning: 'data_loading.filepath'", "30:3: warning: 'data_loading.batch_size'",
+        "31:3: warning: 'data_loading.max_memory_mb'", "32:1: warning: 'metrics'",
+        "35:1: warning: 'progressive'", "37:1: warning: 'results_backend'",
+        "39:1: warning: 'test_metadata'", "41:1: warning: 'data_generation'",
+        "43:1: warning: 'query_optimization'", "45:1: warning: 'security'",
+        "47:1: warning: 'logging'", "49:1: warning: 'audit'",
+    };
+    for (int i = 0; i < NARGS(warned); i++)
+        assert_contains(r.out, warned[i]);
+    /* the ones that work took effect */
+    assert_int_equal(r.cfg.connections, 16);        /* top level after database's */
+    assert_true(r.cfg.connect_timeout_s == 30.0);   /* top-level alias */
+    assert_true(r.cfg.conn_max_idle_time_s == 600.0);
+    assert_true(r.cfg.conn_max_lifetime_s == 3600.0);
+    assert_int_equal(r.cfg.nsettings, 1);
+    result_free(&r);
+}
+
+/* ${VAR}, ${VAR:-default} (also for a set but empty VAR) and $$. */
+static void test_yaml_variables(void **state)
+{
+    (void)state;
+    setenv("SDB_TEST_HOST", "h1.example", 1);
+    setenv("SDB_TEST_PW", "envPw$x", 1);
+    setenv("SDB_TEST_EMPTY", "", 1);
+    unsetenv("SDB_TEST_UNSET_PORT");
+    result r = load_file(DATA("vars.yaml"));
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, "");
+    assert_string_equal(r.cfg.host, "h1.example");
+    assert_string_equal(r.cfg.port, "6432");
+    assert_string_equal(r.cfg.dbname, "db_h1.example_x");
+    assert_string_equal(r.cfg.password, "envPw$x");   /* a value's '$' is not re-expanded */
+    assert_string_equal(r.cfg.workload, "alpha_write");
+    assert_int_equal(r.cfg.nsettings, 1);
+    assert_string_equal(r.cfg.settings[0].value, "$5 and $7");
+    result_free(&r);
+    unsetenv("SDB_TEST_HOST");
+    unsetenv("SDB_TEST_PW");
+    unsetenv("SDB_TEST_EMPTY");
+    /* unset without a default: the error names the variable, nothing applies */
+    r = load_file(DATA("var_unset.yaml"));
+    assert_int_equal(r.rc, 2);
+    assert_contains(r.out, "'SDB_TEST_UNSET_VAR' is not set");
+    assert_contains(r.out, "\n    host: \"db-${SDB_TEST_UNSET_VAR}\"\n              ^\n");
+    assert_int_equal(r.cfg.workers, 4);
+    result_free(&r);
+}
+
+/* Saves and clears the variables that feed the database fields. */
+static const char *const db_env_vars[] = {
+    "STORMDB_DB_HOST", "STORMDB_DB_PORT", "STORMDB_DB_NAME", "STORMDB_DB_USER",
+    "STORMDB_DB_PASSWORD", "STORMDB_DB_SSLMODE", "PGHOST", "PGPORT", "PGDATABASE",
+    "PGUSER", "PGPASSWORD", "PGSSLMODE", "PGOPTIONS", "PGCONNECT_TIMEOUT",
+};
+
+static void clear_db_env(void)
+{
+    for (int i = 0; i < NARGS(db_env_vars); i++)
+        unsetenv(db_env_vars[i]);
+}
+
+/* flags > STORMDB_DB_* > file > PG* (libpq) > defaults, field by field. */
+static void test_precedence_sources(void **state)
+{
+    (void)state;
+    clear_db_env();
+    const char *file_only[] = { "-c", DATA("full.yaml") };
+    const char *file_flag[] = { "-c", DATA("full.yaml"), "--host", "flaghost", "-u", "flaguser" };
+
+    /* file alone */
+    result r = parse_args(NARGS(file_only), file_only);
+    assert_int_equal(r.rc, 0);
+    expect_db(&r.cfg, "db.example.com", "6543", "bench", "alice", "s3cret", "require",
+              SDB_SRC_FILE);
+    result_free(&r);
+
+    /* STORMDB_DB_* over the file */
+    setenv("STORMDB_DB_HOST", "envhost", 1);
+    setenv("STORMDB_DB_PORT", "7000", 1);
+    setenv("STORMDB_DB_NAME", "envdb", 1);
+    setenv("STORMDB_DB_USER", "envuser", 1);
+    setenv("STORMDB_DB_PASSWORD", "envpass", 1);
+    setenv("STORMDB_DB_SSLMODE", "verify-ca", 1);
+    r = parse_args(NARGS(file_only), file_only);
+    assert_int_equal(r.rc, 0);
+    expect_db(&r.cfg, "envhost", "7000", "envdb", "envuser", "envpass", "verify-ca",
+              SDB_SRC_ENV);
+    result_free(&r);
+
+    /* flags over STORMDB_DB_* */
+    r = parse_args(NARGS(file_flag), file_flag);
+    assert_int_equal(r.rc, 0);
+    expect_db(&r.cfg, "flaghost", "7000", "envdb", "flaguser", "envpass", "verify-ca",
+              SDB_SRC_FLAG);
+    result_free(&r);
+
+    /* a bad STORMDB_DB_* value is a configuration error */
+    setenv("STORMDB_DB_PORT", "99999", 1);
+    setenv("STORMDB_DB_SSLMODE", "maybe", 1);
+    r = parse_args(NARGS(file_only), file_only);
+    assert_int_equal(r.rc, 2);
+    assert_contains(r.out, "stormdb-fake: error: invalid value '99999' for STORMDB_DB_PORT: "
+                           "expected an integer from 1 to 65535");
+    assert_contains(r.out, "invalid value 'maybe' for STORMDB_DB_SSLMODE");
+    result_free(&r);
+    clear_db_env();
+
+    /* an empty STORMDB_DB_* counts as unset; PG* are libpq's: not copied,
+     * so the fields stay unset and are not passed to libpq */
+    setenv("STORMDB_DB_HOST", "", 1);
+    setenv("PGHOST", "pghost", 1);
+    setenv("PGPORT", "5999", 1);
+    r = parse_args(0, NULL);
+    assert_int_equal(r.rc, 0);
+    expect_db(&r.cfg, NULL, NULL, NULL, NULL, NULL, NULL, SDB_SRC_DEFAULT);
+    sdb_conninfo ci;
+    sdb_conninfo_build(&ci, &r.cfg, "fake", NULL, 0, NULL, NULL);
+    for (int i = 0; ci.keys[i]; i++) {
+        assert_string_not_equal(ci.keys[i], "host");
+        assert_string_not_equal(ci.keys[i], "port");
+    }
+    result_free(&r);
+    /* ... but the file beats them */
+    r = parse_args(NARGS(file_only), file_only);
+    sdb_conninfo_build(&ci, &r.cfg, "fake", NULL, 0, NULL, NULL);
+    PGconn *conn = PQconnectStartParams(ci.keys, ci.values, 0);
+    assert_non_null(conn);
+    assert_string_equal(PQhost(conn), "db.example.com");   /* not PGHOST */
+    assert_string_equal(PQport(conn), "6543");
+    PQfinish(conn);
+    result_free(&r);
+    /* and libpq applies PG* to what nothing set */
+    r = parse_args(0, NULL);
+    sdb_conninfo_build(&ci, &r.cfg, "fake", NULL, 0, NULL, NULL);
+    conn = PQconnectStartParams(ci.keys, ci.values, 0);
+    assert_non_null(conn);
+    assert_string_equal(PQhost(conn), "pghost");
+    assert_string_equal(PQport(conn), "5999");
+    PQfinish(conn);
+    result_free(&r);
+    clear_db_env();
+}
+
+/* The value libpq gets for keyword from ci (the last one given), or NULL. */
+static const char *ci_value(const sdb_conninfo *ci, const char *keyword)
+{
+    const char *v = NULL;
+    for (int i = 0; ci->keys[i]; i++)
+        if (strcmp(ci->keys[i], keyword) == 0)
+            v = ci->values[i];
+    return v;
+}
+
+/* database.* reaches libpq: the url first, every set field after it
+ * (overriding), TLS files unchanged, the timeouts. */
+static void test_conninfo_from_config(void **state)
+{
+    (void)state;
+    clear_db_env();
+    result r = load_file(DATA("every_new_key.yaml"));
+    assert_int_equal(r.rc, 0);
+    sdb_conninfo ci;
+    sdb_conninfo_build(&ci, &r.cfg, "fake", NULL, 0, NULL, NULL);
+    assert_string_equal(ci_value(&ci, "host"), "db.example.com");   /* field over url */
+    assert_string_equal(ci_value(&ci, "port"), "7777");             /* from the url */
+    assert_string_equal(ci_value(&ci, "dbname"), "urldb");
+    assert_string_equal(ci_value(&ci, "user"), "urluser");
+    assert_string_equal(ci_value(&ci, "password"), "urlS3cret");
+    assert_string_equal(ci_value(&ci, "sslmode"), "verify-full");
+    assert_string_equal(ci_value(&ci, "sslcert"), "/certs/client.crt");
+    assert_string_equal(ci_value(&ci, "sslkey"), "/certs/client.key");
+    assert_string_equal(ci_value(&ci, "sslrootcert"), "/certs/ca.crt");
+    assert_string_equal(ci_value(&ci, "sslpassword"), "keyPassphrase9");
+    assert_string_equal(ci_value(&ci, "connect_timeout"), "5");     /* 4.5 s rounded up */
+    assert_string_equal(ci_value(&ci, "options"), "-c work_mem=8MB -c statement_timeout=2000");
+    assert_string_equal(ci_value(&ci, "application_name"), "stormdb-fake");
+    /* libpq accepts every keyword we pass */
+    PGconn *conn = PQconnectStartParams(ci.keys, ci.values, 0);
+    assert_non_null(conn);
+    assert_string_equal(PQhost(conn), "db.example.com");
+    PQfinish(conn);
+    result_free(&r);
+
+    /* defaults: connect_timeout 30, no options; $PGOPTIONS kept with a
+     * query timeout */
+    sdb_config c;
+    sdb_config_init(&c);
+    sdb_conninfo_build(&ci, &c, "fake", NULL, 0, NULL, NULL);
+    assert_string_equal(ci_value(&ci, "connect_timeout"), "30");
+    assert_null(ci_value(&ci, "options"));
+    assert_null(ci_value(&ci, "host"));
+    setenv("PGOPTIONS", "-c search_path=bench", 1);
+    c.query_timeout_s = 0.0004;                      /* rounded up to 1 ms */
+    c.connect_timeout_s = 1;                         /* libpq's minimum is 2 */
+    sdb_conninfo_build(&ci, &c, "fake", NULL, 0, NULL, NULL);
+    assert_string_equal(ci_value(&ci, "options"), "-c search_path=bench -c statement_timeout=1");
+    assert_string_equal(ci_value(&ci, "connect_timeout"), "2");
+    unsetenv("PGOPTIONS");
+    /* PGCONNECT_TIMEOUT is respected when the config sets none */
+    c.connect_timeout_s = 0;
+    setenv("PGCONNECT_TIMEOUT", "7", 1);
+    sdb_conninfo_build(&ci, &c, "fake", NULL, 0, NULL, NULL);
+    assert_null(ci_value(&ci, "connect_timeout"));
+    unsetenv("PGCONNECT_TIMEOUT");
+    sdb_config_free(&c);
+}
+
+/* --print-config: every key with its value and source; secrets masked. */
+static void test_print_config(void **state)
+{
+    (void)state;
+    clear_db_env();
+    setenv("STORMDB_DB_USER", "envuser", 1);
+    setenv("PGPORT", "5999", 1);
+    const char *args[] = { "-c", DATA("every_new_key.yaml"), "--workers", "7",
+                           "-p", "flagPw1", "--print-config" };
+    result r = parse_args(NARGS(args), args);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.cfg.print_config);
+    char *text = NULL;
+    size_t len;
+    FILE *out = open_memstream(&text, &len);
+    sdb_config_print(&r.cfg, &fake, out);
+    fclose(out);
+    const char *lines[] = {
+        "  host: db.example.com            # file ", "every_new_key.yaml:5\n",
+        "  port: 7777                      # database.url\n",
+        "  username: envuser               # env STORMDB_DB_USER\n",
+        "  password: \"********\"            # flag --password\n",
+        "  sslpassword: \"********\"         # file ",
+        "  url: postgresql://urluser:********@urlhost:7777/urldb?connect_timeout=9&",
+        "  query_timeout: 2s               # file ",
+        "workers: 7                        # flag --workers\n",
+        "workload: alpha_read              # file ",
+        "scale: 1                          # default\n",
+        "connection_mode: transient        # file ",
+    };
+    for (int i = 0; i < NARGS(lines); i++)
+        assert_contains(text, lines[i]);
+    const char *secrets[] = { "flagPw1", "urlS3cret", "keyPassphrase9" };
+    for (int i = 0; i < NARGS(secrets); i++) {
+        assert_null(strstr(text, secrets[i]));
+        assert_null(strstr(r.out, secrets[i]));
+    }
+    free(text);
+    result_free(&r);
+
+    /* PG* shown as libpq's */
+    r = parse_args(0, NULL);
+    out = open_memstream(&text, &len);
+    sdb_config_print(&r.cfg, &fake, out);
+    fclose(out);
+    assert_contains(text, "  port: 5999                      # env PGPORT (libpq)\n");
+    assert_contains(text, "workload: alpha_mixed             # default (the first type)\n");
+    free(text);
+    result_free(&r);
+    clear_db_env();
+    sdb_set_secret(NULL);
+}
+
+/* The scrubber masks every secret registered, the url's included. */
+static void test_secrets_scrubbed(void **state)
+{
+    (void)state;
+    sdb_set_secret(NULL);
+    result r = load_file(DATA("every_new_key.yaml"));
+    sdb_config_register_secrets(&r.cfg);
+    sdb_set_secret("filePw");                     /* adds, as main does */
+    char out[256];
+    sdb_scrub(out, sizeof out, "a urlS3cret b keyPassphrase9 c filePw d");
+    assert_string_equal(out, "a ******** b ******** c ******** d");
+    result_free(&r);
+    /* a url libpq cannot parse: its password is masked in the message */
+    r = load_file(DATA("bad_url.yaml"));
+    assert_int_equal(r.rc, 2);
+    assert_null(strstr(r.out, "UrlPw7"));
+    sdb_scrub(out, sizeof out, "password=UrlPw7");
+    assert_string_equal(out, "password=********");
+    result_free(&r);
+    r = load_file(DATA("bad_url_uri.yaml"));
+    assert_int_equal(r.rc, 2);
+    assert_null(strstr(r.out, "UriPw8"));
+    result_free(&r);
+    sdb_set_secret(NULL);                         /* clears all */
+    sdb_scrub(out, sizeof out, "filePw");
+    assert_string_equal(out, "filePw");
+}
+
+/* --force, --print-config; the original's monitoring flags warn. */
+static void test_new_flags(void **state)
+{
+    (void)state;
+    const char *args[] = { "--force", "--rebuild", "--collect-pg-stats",
+                           "--pg-stat-statements", "--progressive" };
+    result r = parse_args(NARGS(args), args);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.cfg.force);
+    assert_true(r.cfg.rebuild);
+    assert_false(r.cfg.print_config);
+    assert_contains(r.out, "stormdb-fake: warning: --collect-pg-stats is not supported yet; "
+                           "ignored\n");
+    assert_contains(r.out, "warning: --pg-stat-statements is not supported yet");
+    assert_contains(r.out, "warning: --progressive is not supported yet");
+    result_free(&r);
+}
+
 /* ---------------------------------------------------------------------- */
 /* --help                                                                   */
 
@@ -851,6 +1262,7 @@ static void test_usage_text(void **state)
 
 int main(void)
 {
+    clear_db_env();             /* the caller's STORMDB_DB_* and PG* must not leak in */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_yaml_every_key),
@@ -862,7 +1274,7 @@ int main(void)
         cmocka_unit_test(test_yaml_missing_file),
         cmocka_unit_test(test_flags_set_fields),
         cmocka_unit_test(test_flags_override_file),
-        cmocka_unit_test(test_connections_default_and_minimum),
+        cmocka_unit_test(test_connections_default_and_pooled),
         cmocka_unit_test(test_no_summary),
         cmocka_unit_test(test_flags_reject_bad_values),
         cmocka_unit_test(test_usage_errors),
@@ -879,6 +1291,14 @@ int main(void)
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_db_configured),
         cmocka_unit_test(test_usage_text),
+        cmocka_unit_test(test_yaml_new_keys),
+        cmocka_unit_test(test_yaml_every_readme_key),
+        cmocka_unit_test(test_yaml_variables),
+        cmocka_unit_test(test_precedence_sources),
+        cmocka_unit_test(test_conninfo_from_config),
+        cmocka_unit_test(test_print_config),
+        cmocka_unit_test(test_secrets_scrubbed),
+        cmocka_unit_test(test_new_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,276 @@
+/*
+ * html.c — the HTML report: one self-contained file (no scripts, fonts or
+ * images fetched from anywhere) with SVG charts drawn here from the run's
+ * time series and histograms, and the report's tables.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "util.h"
+
+#define CHART_W 760
+#define CHART_H 260
+#define PAD_L 64
+#define PAD_R 16
+#define PAD_T 28
+#define PAD_B 40
+
+static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"};
+
+/* Text with &, <, >, " escaped. */
+static void esc(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f); break;
+        }
+    }
+}
+
+/* A "nice" upper bound for an axis (1, 2 or 5 times a power of ten). */
+static double nice_max(double v)
+{
+    if (!(v > 0))
+        return 1;
+    double p = pow(10, floor(log10(v)));
+    double m = v / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+}
+
+/* One line series of a chart. */
+typedef struct line {
+    const char *name;
+    const double *y;
+} line;
+
+/*
+ * A line chart of n points: x[i] against each series' y[i], y from 0.
+ * `bars` draws the first series as bars instead.  `logx` puts x on a log
+ * scale (x > 0), with tick labels from xlabels when given.
+ */
+static void chart(FILE *f, const char *title, const char *xunit, const char *yunit,
+                  const double *x, int n, const line *lines, int nlines, bool bars)
+{
+    double xmin = n ? x[0] : 0, xmax = n ? x[n - 1] : 1, ymax = 0;
+    for (int s = 0; s < nlines; s++)
+        for (int i = 0; i < n; i++)
+            if (lines[s].y[i] > ymax)
+                ymax = lines[s].y[i];
+    ymax = nice_max(ymax);
+    if (xmax <= xmin)
+        xmax = xmin + 1;
+    double pw = CHART_W - PAD_L - PAD_R, ph = CHART_H - PAD_T - PAD_B;
+    fprintf(f, "<figure><svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+            CHART_W, CHART_H, CHART_W, CHART_H);
+    esc(f, title);
+    fprintf(f, "\">\n<text x=\"%d\" y=\"18\" class=\"title\">", PAD_L);
+    esc(f, title);
+    fputs("</text>\n", f);
+    /* grid and y ticks */
+    for (int k = 0; k <= 4; k++) {
+        double yv = ymax * k / 4, py = PAD_T + ph - ph * k / 4;
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+                "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%g</text>\n",
+                PAD_L, py, PAD_L + pw, py, PAD_L - 6, py + 4, yv);
+    }
+    for (int k = 0; k <= 5; k++) {
+        double xv = xmin + (xmax - xmin) * k / 5, px = PAD_L + pw * k / 5;
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%.4g</text>\n",
+                px, CHART_H - PAD_B + 16, xv);
+    }
+    fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">%s</text>\n",
+            PAD_L + pw / 2, CHART_H - 6, xunit);
+    fprintf(f, "<text x=\"14\" y=\"%.1f\" class=\"axis\" transform=\"rotate(-90 14 %.1f)\" "
+            "text-anchor=\"middle\">%s</text>\n", PAD_T + ph / 2, PAD_T + ph / 2, yunit);
+    fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axisline\"/>\n",
+            PAD_L, PAD_T + ph, PAD_L + pw, PAD_T + ph);
+    for (int s = 0; s < nlines; s++) {
+        const char *color = palette[s % 5];
+        if (bars && s == 0) {
+            double bw = n > 0 ? pw / n * 0.8 : 0;
+            for (int i = 0; i < n; i++) {
+                double px = PAD_L + pw * (x[i] - xmin) / (xmax - xmin) - bw / 2;
+                double h = ph * lines[s].y[i] / ymax;
+                fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                        "fill=\"%s\"/>\n", px, PAD_T + ph - h, bw, h, color);
+            }
+        } else if (n > 0) {
+            fprintf(f, "<polyline class=\"series\" fill=\"none\" stroke=\"%s\" "
+                    "stroke-width=\"1.8\" points=\"", color);
+            for (int i = 0; i < n; i++)
+                fprintf(f, "%.1f,%.1f ", PAD_L + pw * (x[i] - xmin) / (xmax - xmin),
+                        PAD_T + ph - ph * lines[s].y[i] / ymax);
+            fputs("\"/>\n", f);
+        }
+        fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+                "<text x=\"%.1f\" y=\"%d\" class=\"legend\">", PAD_L + pw - 120.0 * (nlines - s),
+                8, color, PAD_L + pw - 120.0 * (nlines - s) + 14, 17);
+        esc(f, lines[s].name);
+        fputs("</text>\n", f);
+    }
+    fputs("</svg></figure>\n", f);
+}
+
+static void charts(FILE *f, const sdb_run_result *r)
+{
+    int n = (int)r->nseries;
+    double *x = calloc((size_t)n + 1, sizeof *x), *tps = calloc((size_t)n + 1, sizeof *tps);
+    double *p50 = calloc((size_t)n + 1, sizeof *p50), *p90 = calloc((size_t)n + 1, sizeof *p90);
+    double *p99 = calloc((size_t)n + 1, sizeof *p99), *fail = calloc((size_t)n + 1, sizeof *fail);
+    if (x && tps && p50 && p90 && p99 && fail) {
+        for (int i = 0; i < n; i++) {
+            const sdb_series_row *row = &r->series[i];
+            x[i] = row->t_s;
+            tps[i] = row->length_s > 0 ? (double)row->done / row->length_s : 0;
+            p50[i] = row->p50_ms;
+            p90[i] = row->p90_ms;
+            p99[i] = row->p99_ms;
+            fail[i] = (double)row->failed;
+        }
+        line l_tps[] = {{"tps", tps}};
+        chart(f, "Throughput over time", "seconds", "transactions/s", x, n, l_tps, 1, false);
+        line l_lat[] = {{"p50", p50}, {"p90", p90}, {"p99", p99}};
+        chart(f, "Latency percentiles over time", "seconds", "ms", x, n, l_lat, 3, false);
+        line l_fail[] = {{"failed", fail}};
+        chart(f, "Failed transactions over time", "seconds", "per interval", x, n, l_fail, 1,
+              true);
+    }
+    free(x);
+    free(tps);
+    free(p50);
+    free(p90);
+    free(p99);
+    free(fail);
+
+    /* the percentile spectrum: latency against percentile, x = log10(1/(1-p)) */
+    static const double pcts[] = {0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
+    enum { NP = sizeof pcts / sizeof pcts[0] };
+    double sx[NP], sy[NP];
+    for (int i = 0; i < NP; i++) {
+        double q = pcts[i] >= 100 ? 99.999 : pcts[i];
+        sx[i] = log10(1.0 / (1.0 - q / 100.0));
+        sy[i] = (double)sdb_hist_percentile(r->stats.latency, pcts[i]) / 1e6;
+    }
+    line l_sp[] = {{"latency", sy}};
+    chart(f, "Latency by percentile (x: 0 = p0, 1 = p90, 2 = p99, 3 = p99.9, 4 = p99.99)",
+          "log10(1 / (1 - percentile))", "ms", sx, NP, l_sp, 1, false);
+}
+
+static void tables(FILE *f, const sdb_report_info *ri, const sdb_run_result *r)
+{
+    const sdb_workload_def *w = ri->w;
+    const sdb_stats *s = &r->stats;
+    double secs = r->elapsed_ns / 1e9;
+    fputs("<h2>Transactions</h2>\n<table><tr><th>transaction</th><th>completed</th>"
+          "<th>rolled back</th><th>failed</th><th>retries</th><th>tps</th><th>avg ms</th>"
+          "<th>p95 ms</th><th>p99 ms</th></tr>\n", f);
+    for (int i = 0; i < w->ntxs; i++) {
+        const sdb_txstats *t = &s->tx[i];
+        int64_t n = t->ok + t->rolled_back;
+        if (n == 0 && t->failed == 0)
+            continue;
+        fputs("<tr><td>", f);
+        esc(f, w->txs[i].name);
+        fprintf(f, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%.1f</td>"
+                "<td>%.3f</td><td>%.3f</td><td>%.3f</td></tr>\n", (long long)n,
+                (long long)t->rolled_back, (long long)t->failed, (long long)t->retries,
+                secs > 0 ? n / secs : 0.0, sdb_hist_mean(t->latency) / 1e6,
+                sdb_hist_percentile(t->latency, 95) / 1e6,
+                sdb_hist_percentile(t->latency, 99) / 1e6);
+    }
+    fputs("</table>\n<h2>Statements</h2>\n<table><tr><th>statement</th><th>executed</th>"
+          "<th>errors</th><th>avg ms</th><th>p99 ms</th></tr>\n", f);
+    for (int i = 0; i < w->nstmts; i++) {
+        if (s->stmt_count[i] == 0 && s->stmt_failures[i] == 0)
+            continue;
+        fputs("<tr><td>", f);
+        esc(f, w->stmts[i].name);
+        fprintf(f, "</td><td>%lld</td><td>%lld</td><td>%.3f</td><td>%.3f</td></tr>\n",
+                (long long)s->stmt_count[i], (long long)s->stmt_failures[i],
+                sdb_hist_mean(s->stmt_latency[i]) / 1e6,
+                sdb_hist_percentile(s->stmt_latency[i], 99) / 1e6);
+    }
+    fputs("</table>\n<h2>Errors</h2>\n", f);
+    if (s->nerrkinds == 0) {
+        fputs("<p>No errors.</p>\n", f);
+        return;
+    }
+    fputs("<table><tr><th>SQLSTATE</th><th>count</th><th>first message</th></tr>\n", f);
+    for (int i = 0; i < s->nerrkinds; i++) {
+        fputs("<tr><td>", f);
+        esc(f, s->errkinds[i].sqlstate);
+        fprintf(f, "</td><td>%lld</td><td>", (long long)s->errkinds[i].count);
+        esc(f, s->errkinds[i].first_msg);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+int sdb_report_html(const char *path, const sdb_report_info *ri, const sdb_run_result *r)
+{
+    const sdb_workload_def *w = ri->w;
+    const sdb_stats *s = &r->stats;
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 32);
+    if (!tmp) {
+        sdb_error("out of memory");
+        return 1;
+    }
+    snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        sdb_error("cannot write %s: %s", path, strerror(errno));
+        free(tmp);
+        return 1;
+    }
+    int64_t done = sdb_stats_ok(s) + sdb_stats_rolled_back(s), failed = sdb_stats_failed(s);
+    double secs = r->elapsed_ns / 1e9;
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>stormdb: ", f);
+    esc(f, w->name);
+    fputs(" ", f);
+    esc(f, w->mixes[ri->mix].name);
+    fputs("</title>\n<style>\nbody{font:14px/1.4 sans-serif;margin:24px;color:#222}"
+          "table{border-collapse:collapse;margin:8px 0 16px}"
+          "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+          "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}"
+          "figure{margin:12px 0}.chart{background:#fff;border:1px solid #ddd}"
+          ".grid{stroke:#eee}.axisline{stroke:#888}.tick{font-size:11px;fill:#555}"
+          ".axis{font-size:12px;fill:#333}.title{font-size:14px;font-weight:bold;fill:#222}"
+          ".legend{font-size:12px;fill:#333}.kpi{font-size:20px;margin:4px 0}\n"
+          "</style></head><body>\n<h1>stormdb-", f);
+    esc(f, w->name);
+    fputs(": ", f);
+    esc(f, w->mixes[ri->mix].name);
+    fputs("</h1>\n<p>", f);
+    esc(f, ri->target);
+    fprintf(f, " &middot; PostgreSQL %s &middot; scale %lld &middot; %d workers on %d threads "
+            "&middot; %.1f s%s &middot; seed %llu</p>\n", ri->server_version,
+            (long long)ri->scale, ri->cfg->workers, ri->threads, secs,
+            r->interrupted ? " (interrupted)" : "", (unsigned long long)ri->seed);
+    fprintf(f, "<p class=\"kpi\"><b>%.1f</b> tps &middot; p50 <b>%.3f</b> ms &middot; p99 "
+            "<b>%.3f</b> ms &middot; %lld completed, %lld failed</p>\n",
+            secs > 0 ? done / secs : 0.0, sdb_hist_percentile(s->latency, 50) / 1e6,
+            sdb_hist_percentile(s->latency, 99) / 1e6, (long long)done, (long long)failed);
+    charts(f, r);
+    tables(f, ri, r);
+    fputs("</body></html>\n", f);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        sdb_error("cannot write %s: %s", path, strerror(errno ? errno : EIO));
+        unlink(tmp);
+        free(tmp);
+        return 1;
+    }
+    free(tmp);
+    return 0;
+}
