@@ -19,26 +19,13 @@
 # Usage: bench/load-compare.sh            (after `make`; BUILD=dir to pick
 #                                          another build directory)
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-$root/build}
-case $build in /*) ;; *) build=$root/$build ;; esac
+. "$(dirname "$0")/lib.sh"
 bin=$build/bin
 [ -x "$bin/swlc" ] || { echo "load-compare: $bin/swlc not found: run make first" >&2; exit 2; }
 command -v pgbench >/dev/null || { echo "load-compare: pgbench not found" >&2; exit 2; }
 pairs=${PAIRS:-3}
 
-work=$(mktemp -d /tmp/sdb-load-compare-XXXXXX)
-chmod 755 "$work"
-cluster=$work/cluster
-cleanup() {
-    sh "$root/tests/integration/cluster.sh" stop "$cluster" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-sh "$root/tests/integration/cluster.sh" start "$cluster" >/dev/null
-. "$cluster/env"
+bench_cluster load-compare
 export PGDATABASE=loadcmp
 createdb "$PGDATABASE"
 

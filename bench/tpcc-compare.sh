@@ -24,9 +24,7 @@
 #        DURATION=10s bench/tpcc-compare.sh  build directory)
 #        SYSBENCH_TPCC=/path/to/sysbench-tpcc bench/tpcc-compare.sh
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-$root/build}
-case $build in /*) ;; *) build=$root/$build ;; esac
+. "$(dirname "$0")/lib.sh"
 tpcc=$build/bin/stormdb-tpcc
 jget=$build/tests/jget
 [ -x "$tpcc" ] || { echo "tpcc-compare: $tpcc not found: run make first" >&2; exit 2; }
@@ -35,18 +33,7 @@ jget=$build/tests/jget
 duration=${DURATION:-30s}
 secs=$(echo "$duration" | sed 's/s$//')
 
-work=$(mktemp -d /tmp/sdb-tpcc-compare-XXXXXX)
-chmod 755 "$work"
-cluster=$work/cluster
-cleanup() {
-    sh "$root/tests/integration/cluster.sh" stop "$cluster" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-sh "$root/tests/integration/cluster.sh" start "$cluster" >/dev/null
-. "$cluster/env"
+bench_cluster tpcc-compare
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
