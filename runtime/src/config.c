@@ -270,6 +270,11 @@ void sdb_config_free(sdb_config *cfg)
         &cfg->json_path, &cfg->csv_path, &cfg->html_path, &cfg->sslcert, &cfg->sslkey, &cfg->sslrootcert,
         &cfg->sslpassword, &cfg->url, &cfg->mode
     };
+    for (int i = 0; i < cfg->nthresholds; i++)
+        free(cfg->thresholds[i]);
+    free(cfg->thresholds);
+    cfg->thresholds = NULL;
+    cfg->nthresholds = 0;
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         free(*strings[i]);
         *strings[i] = NULL;
@@ -1419,7 +1424,7 @@ int sdb_config_apply_env(sdb_config *cfg, const char *prog, FILE *err)
 enum {
     OPT_WORKERS = 256, OPT_CONNECTIONS, OPT_THREADS, OPT_HOST, OPT_PORT,
     OPT_DBNAME, OPT_SSLMODE, OPT_SETUP, OPT_CLEANUP, OPT_SCALE, OPT_NO_SUMMARY,
-    OPT_SEED, OPT_JSON, OPT_CSV, OPT_HTML, OPT_CONNECTION_MODE, OPT_EMBEDDED, OPT_KEEP_EMBEDDED, OPT_LIST, OPT_CHECK,
+    OPT_SEED, OPT_JSON, OPT_CSV, OPT_HTML, OPT_CONNECTION_MODE, OPT_THRESHOLD, OPT_EMBEDDED, OPT_KEEP_EMBEDDED, OPT_LIST, OPT_CHECK,
     OPT_LOAD_THREADS, OPT_NO_RUN, OPT_FORCE, OPT_PRINT_CONFIG, OPT_COLLECT_PG_STATS,
     OPT_PG_STAT_STATEMENTS, OPT_PROGRESSIVE
 };
@@ -1448,6 +1453,7 @@ static const struct option long_opts[] = {
     { "seed", required_argument, NULL, OPT_SEED },
     { "json", required_argument, NULL, OPT_JSON },
     { "csv", required_argument, NULL, OPT_CSV },
+    { "threshold", required_argument, NULL, OPT_THRESHOLD },
     { "html", required_argument, NULL, OPT_HTML },
     { "connection-mode", required_argument, NULL, OPT_CONNECTION_MODE },
     { "embedded", no_argument, NULL, OPT_EMBEDDED },
@@ -1686,6 +1692,19 @@ static bool apply_flag(sdb_config *cfg, int opt, const char *arg, const char *pr
     case OPT_CSV:
         mem = set_str(&cfg->csv_path, arg) == 0;
         break;
+    case OPT_THRESHOLD: {
+        char **list = realloc(cfg->thresholds,
+                              (size_t)(cfg->nthresholds + 1) * sizeof *cfg->thresholds);
+        char *copy = strdup(arg);
+        if (list)
+            cfg->thresholds = list;
+        mem = list && copy;
+        if (mem)
+            cfg->thresholds[cfg->nthresholds++] = copy;
+        else
+            free(copy);
+        break;
+    }
     case OPT_HTML:
         mem = set_str(&cfg->html_path, arg) == 0;
         break;
@@ -1919,7 +1938,11 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
                  "      --json FILE            also write the results as JSON to FILE\n"
                  "      --csv FILE             the time series as CSV to FILE, and the\n"
                  "                             per-transaction summary beside it\n"
-                 "      --html FILE            a self-contained HTML report with charts\n",
+                 "      --html FILE            a self-contained HTML report with charts\n"
+                 "      --threshold EXPR       a pass/fail condition, e.g. 'p99<5ms',\n"
+                 "                             'error_rate<0.1%%', 'tps>1000',\n"
+                 "                             'new_order.p90<5s' (repeatable); exit 99\n"
+                 "                             when one fails\n",
             DEFAULT_SUMMARY_S);
 
     fputs("\nMisc:\n"

@@ -127,6 +127,8 @@ typedef struct sdb_config {
     int nsettings;
     char *json_path;          /* --json FILE */
     char *csv_path;           /* --csv FILE */
+    char **thresholds;        /* --threshold EXPR, in the order given */
+    int nthresholds;
     char *html_path;          /* --html FILE */
 
     bool help;                /* -h/--help: usage printed, exit 0 */

@@ -19,6 +19,7 @@
 #include "probe.h"
 #include "report.h"
 #include "setup.h"
+#include "threshold.h"
 #include "stormdb.h"
 #include "util.h"
 #include "worker.h"
@@ -157,6 +158,48 @@ static int choose_scale(PGconn *conn, const sdb_workload_def *w, const sdb_confi
     return 0;
 }
 
+/* Exit status when a --threshold fails (as k6 does). */
+#define SDB_EXIT_THRESHOLD 99
+
+/* Checks the thresholds before a run, so a typo fails at once.  Returns 0,
+ * or 2 after a message. */
+static int thresholds_check(const sdb_config *cfg, const sdb_workload_def *w)
+{
+    for (int i = 0; i < cfg->nthresholds; i++) {
+        sdb_threshold t;
+        char err[512];
+        if (sdb_threshold_parse(cfg->thresholds[i], w, &t, err, sizeof err) != 0) {
+            sdb_error("%s", err);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Evaluates and prints the thresholds; true when one failed. */
+static bool thresholds_fail(const sdb_config *cfg, const sdb_workload_def *w,
+                            const sdb_run_result *r)
+{
+    if (cfg->nthresholds == 0)
+        return false;
+    bool failed = false;
+    printf("\nThresholds\n");
+    for (int i = 0; i < cfg->nthresholds; i++) {
+        sdb_threshold t;
+        char err[512], value[64];
+        if (sdb_threshold_parse(cfg->thresholds[i], w, &t, err, sizeof err) != 0)
+            continue;   /* checked before the run */
+        sdb_threshold_eval(&t, &r->stats, (double)r->elapsed_ns / 1e9);
+        sdb_threshold_value_text(&t, value, sizeof value);
+        printf("  %-32s %-4s (measured %s)\n", t.text, t.pass ? "PASS" : "FAIL", value);
+        failed |= !t.pass;
+    }
+    if (failed)
+        printf("  a threshold failed: exit status %d\n", SDB_EXIT_THRESHOLD);
+    fflush(stdout);
+    return failed;
+}
+
 static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
                          const sdb_config *cfg, int mix, bool embedded, run_env *e)
 {
@@ -240,6 +283,8 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         rc = 1;
     } else if (r.interrupted) {
         rc = 130;
+    } else if (thresholds_fail(cfg, w, &r)) {
+        rc = SDB_EXIT_THRESHOLD;
     }
     sdb_stats_free(&r.stats);
     free(r.series);
@@ -325,6 +370,10 @@ int sdb_main(int argc, char **argv, const sdb_workload_def *w)
             print_list(w);
         sdb_config_free(&cfg);
         return rc;
+    }
+    if (thresholds_check(&cfg, w) != 0) {
+        sdb_config_free(&cfg);
+        return 2;
     }
     if (cfg.print_config) {
         sdb_config_print(&cfg, w, stdout);

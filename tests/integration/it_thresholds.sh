@@ -1,0 +1,29 @@
+# --threshold gates a run for CI: passing ones exit 0, a failing one exits
+# 99 with a FAIL line, a malformed one exits 2 before anything runs.
+. "$(dirname "$0")/lib.sh"
+
+$BIN/stormdb-simple --setup --duration 1s --no-summary >/dev/null
+$BIN/stormdb-simple -w simple_read --workers 2 --duration 2s --no-summary \
+    --threshold 'p99<10s' --threshold 'error_rate<0.1%' --threshold 'tps>1' \
+    --threshold 'read.p50<=10s' >out.txt 2>&1 || { cat out.txt; fail "passing thresholds"; }
+assert_contains out.txt "Thresholds"
+[ "$(grep -c ' PASS ' out.txt)" = 4 ] || { cat out.txt; fail "four PASS lines"; }
+
+expect_status 99 $BIN/stormdb-simple -w simple_read --workers 2 --duration 2s --no-summary \
+    --threshold 'p99<10s' --threshold 'tps>1000000000' >out.txt 2>&1
+assert_contains out.txt "tps>1000000000"
+assert_contains out.txt "FAIL"
+assert_contains out.txt "exit status 99"
+
+# a latency too strict for any real run, on one transaction
+expect_status 99 $BIN/stormdb-simple -w simple_read --workers 1 --duration 1s --no-summary \
+    --threshold 'read.max<1ns' >out.txt 2>&1
+
+# mistakes are found before the run
+expect_status 2 $BIN/stormdb-simple --threshold 'p98<5ms' 2>err.txt
+assert_contains err.txt "unknown metric 'p98'"
+expect_status 2 $BIN/stormdb-simple --threshold 'nosuch.p99<5ms' 2>err.txt
+assert_contains err.txt "no transaction 'nosuch'"
+expect_status 2 $BIN/stormdb-simple --threshold 'p99<5 parsecs' 2>err.txt
+assert_contains err.txt "a latency takes ns, us, ms or s"
+echo "ok"
