@@ -250,8 +250,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     int rc = sdb_run_execute(&o, &r);
     if (rc != 0) {
         sdb_error("the run could not start: %s", r.error);
-        sdb_stats_free(&r.stats);
-        free(r.series);
+        sdb_run_result_free(&r);
         free(probes);
         return r.interrupted ? 130 : 1;
     }
@@ -286,8 +285,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     } else if (thresholds_fail(cfg, w, &r)) {
         rc = SDB_EXIT_THRESHOLD;
     }
-    sdb_stats_free(&r.stats);
-    free(r.series);
+    sdb_run_result_free(&r);
     free(probes);
     return rc;
 }

@@ -1204,6 +1204,14 @@ static void nap_until(run *r, int64_t until)
     }
 }
 
+void sdb_run_result_free(sdb_run_result *r)
+{
+    sdb_stats_free(&r->stats);
+    free(r->series);
+    r->series = NULL;
+    r->nseries = 0;
+}
+
 int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
 {
     const sdb_workload_def *w = o->w;

@@ -68,4 +68,7 @@ typedef struct sdb_run_result {
  */
 int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *r);
 
+/* Frees what a result owns (stats, time series); safe to call twice. */
+void sdb_run_result_free(sdb_run_result *r);
+
 #endif

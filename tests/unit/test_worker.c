@@ -116,7 +116,7 @@ static void test_dedicated(void **state)
     assert_int_equal(query_int("SELECT count(DISTINCT pid) FROM wt_log"), 4);
     assert_int_equal(r.stats.connects, 0);
     assert_int_equal(r.stats.conn_waits, 0);
-    sdb_stats_free(&r.stats);
+    sdb_run_result_free(&r);
 }
 
 static void test_pooled(void **state)
@@ -128,7 +128,7 @@ static void test_pooled(void **state)
     assert_int_equal(query_int("SELECT count(DISTINCT pid) FROM wt_log"), 2);
     assert_true(r.stats.conn_waits > 0);
     assert_int_equal(sdb_hist_count(r.stats.conn_wait), r.stats.conn_waits);
-    sdb_stats_free(&r.stats);
+    sdb_run_result_free(&r);
 }
 
 static void test_pooled_one_thread(void **state)
@@ -137,7 +137,7 @@ static void test_pooled_one_thread(void **state)
     sdb_run_result r;
     run(5, 3, 4, SDB_CONN_PERSISTENT, &r);
     assert_true(query_int("SELECT count(DISTINCT pid) FROM wt_log") <= 3);
-    sdb_stats_free(&r.stats);
+    sdb_run_result_free(&r);
 }
 
 static void test_transient(void **state)
@@ -152,7 +152,7 @@ static void test_transient(void **state)
     assert_int_equal(sdb_hist_count(r.stats.connect_time), ok);
     assert_int_equal(r.stats.mode_done[1], ok);
     assert_int_equal(r.stats.mode_done[0], 0);
-    sdb_stats_free(&r.stats);
+    sdb_run_result_free(&r);
 }
 
 static void test_mixed(void **state)
@@ -167,7 +167,7 @@ static void test_mixed(void **state)
     assert_true(transient >= persistent - 2 && transient <= persistent + 2);
     /* the persistent ones ran on the 2 sessions' own connections */
     assert_int_equal(query_int("SELECT count(DISTINCT pid) FROM wt_log"), transient + 2);
-    sdb_stats_free(&r.stats);
+    sdb_run_result_free(&r);
 }
 
 int main(void)
