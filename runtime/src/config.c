@@ -234,7 +234,8 @@ static bool one_of(const char *value, const char *const *list)
 /* Defaults                                                                */
 
 /* A seed that differs from run to run: the clock and the pid, mixed with
- * splitmix64's finalizer. */
+ * splitmix64's finalizer; 63 bits, so that JSON readers take it as a
+ * plain (signed 64-bit) integer. */
 static uint64_t clock_seed(void)
 {
     struct timespec ts;
@@ -244,7 +245,7 @@ static uint64_t clock_seed(void)
     z += UINT64_C(0x9e3779b97f4a7c15);
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
+    return (z ^ (z >> 31)) & (uint64_t)INT64_MAX;
 }
 
 void sdb_config_init(sdb_config *cfg)

@@ -112,7 +112,7 @@ void sdb_conn_error(PGconn *conn, const PGresult *res, char *err, size_t errlen)
  * libpq's default (which writes every notice raw to stderr); NOTICE, INFO
  * and DEBUG messages ("table does not exist, skipping") are dropped.  After
  * MAX_NOTICES, one line says the rest are not shown. */
-static void on_notice(void *arg, const PGresult *res)
+void sdb_conn_notice(void *arg, const PGresult *res)
 {
     static atomic_int shown;
     (void)arg;
@@ -134,7 +134,7 @@ PGconn *sdb_connect(const sdb_conninfo *ci, char *err, size_t errlen)
         PQfinish(conn);
         return NULL;
     }
-    PQsetNoticeReceiver(conn, on_notice, NULL);
+    PQsetNoticeReceiver(conn, sdb_conn_notice, NULL);
     return conn;
 }
 

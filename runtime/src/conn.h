@@ -47,6 +47,11 @@ void sdb_conninfo_build(sdb_conninfo *ci, const sdb_config *cfg,
                         const char *workload_name, const char *socket_dir,
                         int port, const char *user, const char *dbname);
 
+/* The notice receiver of every connection: server WARNINGs go through the
+ * scrubbing warning printer (at most a few per process), other notices are
+ * dropped. */
+void sdb_conn_notice(void *arg, const PGresult *res);
+
 /* Connects (blocking).  Returns the connection, or NULL with libpq's message
  * (secrets scrubbed, one line) in err. */
 PGconn *sdb_connect(const sdb_conninfo *ci, char *err, size_t errlen);

@@ -360,11 +360,20 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
         "tool", "stormdb", "version", SDB_VERSION, "workload", jstr(w->name), "type",
         jstr(w->mixes[ri->mix].name), "scale", (json_int_t)ri->scale, "workers", ri->cfg->workers,
         "connections", ri->cfg->connections, "threads", ri->threads, "duration_s",
-        ri->cfg->duration_s, "elapsed_s", seconds(r), "seed", (json_int_t)ri->seed,
+        ri->cfg->duration_s, "elapsed_s", seconds(r), "seed", (json_int_t)0,
         "interrupted", r->interrupted, "load_model", "closed", "embedded", ri->embedded,
         "target", jstr(ri->target), "server_version", jstr(ri->server_version), "start_time",
         started);
 
+    /* the seed as a number (a 64-bit unsigned one above INT64_MAX as a
+     * string, so that it reads back exactly) */
+    if (ri->seed <= (uint64_t)INT64_MAX) {
+        json_object_set_new(run, "seed", json_integer((json_int_t)ri->seed));
+    } else {
+        char seed[24];
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)ri->seed);
+        json_object_set_new(run, "seed", json_string(seed));
+    }
     json_t *queries = json_object();
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
         json_object_set_new(queries, kind_names[k], json_integer(s->queries[k]));

@@ -11,6 +11,9 @@ bool sdb_series_init(sdb_series *s, int nthreads, int64_t interval_ns)
         return false;
     s->nthreads = nthreads;
     s->interval_ns = interval_ns;
+    s->retired_from = calloc((size_t)(nthreads > 0 ? nthreads : 1), sizeof *s->retired_from);
+    if (!s->retired_from)
+        return false;
     for (int i = 0; i < SDB_SERIES_SLOTS; i++) {
         s->slots[i].index = -1;
         if (!(s->slots[i].hist = sdb_hist_new()))
@@ -24,6 +27,7 @@ void sdb_series_free(sdb_series *s)
     for (int i = 0; i < SDB_SERIES_SLOTS; i++)
         sdb_hist_free(s->slots[i].hist);
     free(s->rows);
+    free(s->retired_from);
     pthread_mutex_destroy(&s->lock);
     memset(s, 0, sizeof *s);
 }
@@ -54,6 +58,25 @@ void sdb_series_publish(sdb_series *s, int64_t k, const sdb_hist *h, int64_t don
     pthread_mutex_unlock(&s->lock);
 }
 
+void sdb_series_retire(sdb_series *s, int64_t k)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->nretired < s->nthreads)
+        s->retired_from[s->nretired++] = k;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Threads that will publish interval k (not retired before it); under
+ * the lock. */
+static int publishers(const sdb_series *s, int64_t k)
+{
+    int n = s->nthreads;
+    for (int i = 0; i < s->nretired; i++)
+        if (s->retired_from[i] <= k)
+            n--;
+    return n;
+}
+
 /* Appends a row; false when out of memory (the row is then lost). */
 static bool push_row(sdb_series *s, const sdb_series_row *row)
 {
@@ -75,7 +98,10 @@ bool sdb_series_take(sdb_series *s, int64_t k, bool force, double end_s, double 
     pthread_mutex_lock(&s->lock);
     sdb_series_slot *sl = &s->slots[k % SDB_SERIES_SLOTS];
     bool have = sl->index == k;
-    if (!force && (!have || sl->reported < s->nthreads)) {
+    int need = publishers(s, k);
+    /* unforced, an interval is taken only once its publishers all did (and
+     * never when none will: the forced takes at the end cover the rest) */
+    if (!force && (need == 0 || !have || sl->reported < need)) {
         pthread_mutex_unlock(&s->lock);
         return false;
     }

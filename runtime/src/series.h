@@ -44,6 +44,8 @@ typedef struct sdb_series {
     int64_t interval_ns;
     sdb_series_slot slots[SDB_SERIES_SLOTS];
     int64_t dropped;        /* intervals lost because the main thread lagged */
+    int nretired;           /* threads that publish no more ... */
+    int64_t *retired_from;  /* ... from these intervals on (nthreads entries) */
     /* the main thread's: */
     sdb_series_row *rows;
     size_t nrows, cap;
@@ -57,6 +59,11 @@ void sdb_series_free(sdb_series *s);
  * Takes the lock once. */
 void sdb_series_publish(sdb_series *s, int64_t k, const sdb_hist *h, int64_t done,
                         int64_t failed);
+
+/* Worker side, when the thread stops: it publishes no interval from k on,
+ * so the main thread does not wait for it (a thread whose sessions all
+ * lost their connections stops before the others). */
+void sdb_series_retire(sdb_series *s, int64_t k);
 
 /* Main side: when every thread has published interval k (or `force`, at
  * the end of the run), appends its row (end time end_s, length length_s),

@@ -335,6 +335,7 @@ static void session_dead(thread_state *t, session *s)
         bool was_pooled = s->pooled;
         s->pooled = false;
         s->transient = false;
+        s->copy_seen = false;
         s->state = S_IDLE;
         if (was_pooled) {
             t->pool_live--;
@@ -575,23 +576,13 @@ static void start_connect(thread_state *t, session *s)
     }
 }
 
-/* Server WARNINGs on transient connections go through the scrubbing
- * printer, as on every other connection (conn.c). */
-static void tx_conn_notice(void *arg, const PGresult *res)
-{
-    (void)arg;
-    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
-    if (sev && strcmp(sev, "WARNING") == 0)
-        sdb_warn("server: %s", PQresultErrorMessage(res));
-}
-
 /* The transient connection is open: make it usable, then run the body. */
 static void connected(thread_state *t, session *s)
 {
     int64_t took = sdb_now_ns() - s->mark_ns;
     t->stats.connects++;
     sdb_hist_record(t->stats.connect_time, took);
-    PQsetNoticeReceiver(s->conn, tx_conn_notice, NULL);
+    PQsetNoticeReceiver(s->conn, sdb_conn_notice, NULL);   /* as on every connection */
     if (PQsetnonblocking(s->conn, 1) != 0 || PQenterPipelineMode(s->conn) != 1) {
         s->state = S_WAIT;   /* in a transaction: counted as failed */
         session_dead(t, s);
@@ -628,6 +619,16 @@ static void start_tx(thread_state *t, session *s)
     s->txs_begun++;
     if (transient) {
         start_connect(t, s);
+        return;
+    }
+    if (r->pooled && !s->conn && t->pool_live == 0) {
+        /* every pooled connection of the thread is lost: mixed mode goes on
+         * with new connections, persistent mode ends the session */
+        if (mode == SDB_CONN_MIXED) {
+            start_connect(t, s);
+            return;
+        }
+        s->state = S_DEAD;
         return;
     }
     if (r->pooled && !s->conn) {
@@ -1011,6 +1012,7 @@ static void *thread_main(void *arg)
         thread_loop(t);
         roll_intervals(t, sdb_now_ns(), true);   /* the last, partial interval */
     }
+    sdb_series_retire(&r->series, t->ik);
     struct rusage ru;
     if (getrusage(RUSAGE_THREAD, &ru) == 0)
         t->stats.cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
@@ -1142,18 +1144,18 @@ typedef struct progress {
     double since_s;         /* end of the last line's period */
 } progress;
 
-/* Takes every complete interval from k on (all of them up to kmax when
- * `force`), merging them into p. */
-static void take_intervals(run *r, int64_t *k, int64_t kmax, bool force, double elapsed_s,
+/* Takes the complete intervals from k up to (not including) `limit`,
+ * merging them into p; with `force`, takes them whether or not every
+ * thread published them (the end of the run).  The last one, ending at
+ * elapsed_s, may be shorter than an interval. */
+static void take_intervals(run *r, int64_t *k, int64_t limit, bool force, double elapsed_s,
                            progress *p)
 {
     double len = (double)r->series.interval_ns / 1e9;
-    for (;;) {
-        if (force && *k >= kmax)
-            break;
+    while (*k < limit) {
         double end_s = (double)(*k + 1) * len;
         double length_s = len;
-        if (force && end_s > elapsed_s) {
+        if (end_s > elapsed_s) {
             length_s = elapsed_s - (double)*k * len;
             end_s = elapsed_s;
         }
@@ -1318,11 +1320,19 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
             summary_s = (double)r.series.interval_ns / 1e9;
         int64_t k = 0;
         while (sdb_now_ns() < r.end_ns && !sdb_interrupted && !atomic_load(&r.abort)) {
-            /* threads publish an interval within ~100 ms of its end */
+            /* threads publish an interval within ~100 ms of its end; never
+             * spin when one is late */
             int64_t wake = r.start_ns + (k + 1) * r.series.interval_ns + INT64_C(150000000);
+            int64_t soonest = sdb_now_ns() + INT64_C(50000000);
+            if (wake < soonest)
+                wake = soonest;
             nap_until(&r, wake < r.end_ns ? wake : r.end_ns);
             if (p.hist) {
-                take_intervals(&r, &k, 0, false, 0, &p);
+                /* the intervals that have ended, within the run's duration */
+                int64_t now_ns = sdb_now_ns() < r.end_ns ? sdb_now_ns() : r.end_ns;
+                int64_t ended = (now_ns - r.start_ns) / r.series.interval_ns;
+                take_intervals(&r, &k, ended, false,
+                               (double)(r.end_ns - r.start_ns) / 1e9, &p);
                 maybe_progress(&r, &p, summary_s);
             }
         }
