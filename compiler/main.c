@@ -35,7 +35,8 @@ static void usage(FILE *out)
           "  -o FILE    write the C (or, with --build, the binary) to FILE; '-' is stdout\n"
           "  --build    also compile and link the C with $CC (default cc), the runtime\n"
           "             headers and library next to swlc (<bin>/../include, <bin>/../lib)\n"
-          "             and the libpq, yaml-0.1 and jansson flags from pkg-config\n"
+          "             and the libpq, yaml-0.1, jansson, libmicrohttpd and zlib flags\n"
+          "             from pkg-config\n"
           "  -Werror    treat warnings (unused statements, variables, params, lists) as errors\n"
           "  --check-sql  prepare every statement and check on a live server (libpq; the\n"
           "             PG* environment or --dsn), inside a transaction that is rolled back\n"
@@ -79,7 +80,7 @@ static int split_words(char *s, char **argv, int *argc)
  * NULL when pkg-config fails (message printed). */
 static char *pkg_config_libs(void)
 {
-    FILE *p = popen("pkg-config --libs libpq yaml-0.1 jansson", "r");
+    FILE *p = popen("pkg-config --libs libpq yaml-0.1 jansson libmicrohttpd zlib", "r");
     if (!p) {
         fprintf(stderr, "swlc: cannot run pkg-config: %s\n", strerror(errno));
         return NULL;
@@ -88,7 +89,7 @@ static char *pkg_config_libs(void)
     size_t n = buf ? fread(buf, 1, 4095, p) : 0;
     int st = pclose(p);
     if (!buf || st != 0) {
-        fprintf(stderr, "swlc: pkg-config --libs libpq yaml-0.1 jansson failed\n");
+        fprintf(stderr, "swlc: pkg-config --libs libpq yaml-0.1 jansson libmicrohttpd zlib failed\n");
         free(buf);
         return NULL;
     }

@@ -1139,6 +1139,7 @@ static void free_threads(thread_state *ts, int n)
 /* What the main thread accumulates between two progress lines. */
 typedef struct progress {
     sdb_hist *hist;         /* latencies of the intervals taken since the last line */
+    sdb_hist *interval;     /* the interval being taken (for on_interval) */
     int64_t done, failed;   /* their completions and failures */
     int64_t total;          /* completions since the start */
     double since_s;         /* end of the last line's period */
@@ -1159,9 +1160,13 @@ static void take_intervals(run *r, int64_t *k, int64_t limit, bool force, double
             length_s = elapsed_s - (double)*k * len;
             end_s = elapsed_s;
         }
-        if (!sdb_series_take(&r->series, *k, force, end_s, length_s, p->hist))
+        sdb_hist_reset(p->interval);
+        if (!sdb_series_take(&r->series, *k, force, end_s, length_s, p->interval))
             break;
+        sdb_hist_merge(p->hist, p->interval);
         const sdb_series_row *row = &r->series.rows[r->series.nrows - 1];
+        if (r->o->on_interval)
+            r->o->on_interval(r->o->on_interval_arg, row, p->interval);
         p->done += row->done;
         p->failed += row->failed;
         p->total += row->done;
@@ -1314,7 +1319,12 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         }
         rc = 1;
     } else {
-        progress p = {sdb_hist_new(), 0, 0, 0, 0};
+        progress p = {sdb_hist_new(), sdb_hist_new(), 0, 0, 0, 0};
+        if (!p.hist || !p.interval) {
+            sdb_hist_free(p.hist);
+            sdb_hist_free(p.interval);
+            p.hist = p.interval = NULL;
+        }
         double summary_s = o->summary_interval_s;
         if (summary_s > 0 && summary_s < (double)r.series.interval_ns / 1e9)
             summary_s = (double)r.series.interval_ns / 1e9;
@@ -1358,6 +1368,7 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
             int64_t kmax = (res->elapsed_ns + r.series.interval_ns - 1) / r.series.interval_ns;
             take_intervals(&r, &k, kmax, true, (double)res->elapsed_ns / 1e9, &p);
             sdb_hist_free(p.hist);
+            sdb_hist_free(p.interval);
         }
         res->series = r.series.rows;   /* the result owns the rows now */
         res->nseries = r.series.nrows;

@@ -26,6 +26,11 @@ typedef enum sdb_conn_mode {
     SDB_CONN_MIXED              /* every other transaction transient */
 } sdb_conn_mode;
 
+/* Called by the main thread once per time-series interval, in order, as
+ * soon as every client thread has published it: the interval's row and the
+ * merged histogram of its latencies (ns; valid only during the call). */
+typedef void (*sdb_interval_fn)(void *arg, const sdb_series_row *row, const sdb_hist *h);
+
 typedef struct sdb_run_opts {
     const sdb_workload_def *w;
     const sdb_conninfo *conninfo;
@@ -42,6 +47,12 @@ typedef struct sdb_run_opts {
     const sdb_value *params;    /* w->nparams resolved values (ctx->params) */
     const int64_t *nurand_c;    /* C-Run for A = 255, 1023, 8191 */
     int64_t *sequences;         /* w->nsequences shared counters */
+    double rate_tps;            /* --rate: open-loop arrivals per second over
+                                 * all sessions; 0 = closed loop */
+    int64_t latency_limit_ns;   /* --latency-limit: with rate_tps, skip a
+                                 * transaction already this late; 0 = none */
+    sdb_interval_fn on_interval;/* may be NULL */
+    void *on_interval_arg;
 } sdb_run_opts;
 
 typedef struct sdb_run_result {
