@@ -260,6 +260,7 @@ void sdb_config_init(sdb_config *cfg)
     cfg->connections = DEFAULT_WORKERS;
     cfg->threads = 0;
     cfg->summary_interval_s = DEFAULT_SUMMARY_S;
+    cfg->prometheus_port = -1;
     cfg->seed = clock_seed();
 }
 
@@ -268,13 +269,17 @@ void sdb_config_free(sdb_config *cfg)
     char **strings[] = {
         &cfg->host, &cfg->port, &cfg->dbname, &cfg->user, &cfg->password,
         &cfg->sslmode, &cfg->config_path, &cfg->workload, &cfg->workload_where,
-        &cfg->json_path, &cfg->csv_path, &cfg->html_path, &cfg->sslcert, &cfg->sslkey, &cfg->sslrootcert,
+        &cfg->json_path, &cfg->csv_path, &cfg->html_path, &cfg->hdr_log_path, &cfg->sslcert, &cfg->sslkey, &cfg->sslrootcert,
         &cfg->sslpassword, &cfg->url, &cfg->mode
     };
-    for (int i = 0; i < cfg->nthresholds; i++)
+    for (int i = 0; i < cfg->nthresholds; i++) {
         free(cfg->thresholds[i]);
+        free(cfg->thresholds_where[i]);
+    }
     free(cfg->thresholds);
+    free(cfg->thresholds_where);
     cfg->thresholds = NULL;
+    cfg->thresholds_where = NULL;
     cfg->nthresholds = 0;
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         free(*strings[i]);
@@ -582,6 +587,66 @@ static void yaml_warning(yaml_ctx *y, const yaml_node_t *n, const char *fmt, ...
 static void yaml_oom(yaml_ctx *y, const yaml_node_t *n)
 {
     yaml_error(y, n, false, "out of memory");
+}
+
+/* Appends a threshold expression (checked later, against the workload)
+ * with where it came from (NULL for a flag).  Returns 0, or -1 when out of
+ * memory. */
+static int add_threshold(sdb_config *cfg, const char *text, const char *where)
+{
+    char **list = realloc(cfg->thresholds, (size_t)(cfg->nthresholds + 1) * sizeof *list);
+    if (list)
+        cfg->thresholds = list;
+    char **wl = realloc(cfg->thresholds_where, (size_t)(cfg->nthresholds + 1) * sizeof *wl);
+    if (wl)
+        cfg->thresholds_where = wl;
+    char *copy = strdup(text);
+    char *wcopy = where ? strdup(where) : NULL;
+    if (!list || !wl || !copy || (where && !wcopy)) {
+        free(copy);
+        free(wcopy);
+        return -1;
+    }
+    cfg->thresholds[cfg->nthresholds] = copy;
+    cfg->thresholds_where[cfg->nthresholds] = wcopy;
+    cfg->nthresholds++;
+    return 0;
+}
+
+#define RATE_MAX 1e8
+#define RATE_FORM "a number of transactions per second, greater than 0 and at most 1e8"
+#define LATENCY_LIMIT_FORM "milliseconds (5, 2.5) or a duration (500us, 1s), greater than 0"
+
+/* --rate / rate: a positive finite number up to RATE_MAX. */
+static bool parse_rate(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno != 0 || !(v > 0.0) || v > RATE_MAX)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* --latency-limit / latency_limit: a plain number is milliseconds (as
+ * pgbench's), otherwise a duration with units. */
+static bool parse_latency_limit(const char *text, double *seconds)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end != text && *end == '\0' && errno == 0 && isfinite(v)) {
+        if (!(v > 0.0) || v > 3.6e6)
+            return false;
+        *seconds = v / 1e3;
+        return true;
+    }
+    double s;
+    if (sdb_parse_duration(text, &s) != 0 || !(s > 0.0))
+        return false;
+    *seconds = s;
+    return true;
 }
 
 typedef enum { VAL_OK, VAL_NULL, VAL_BAD } val_status;
@@ -905,6 +970,77 @@ static void top_summary_interval(yaml_ctx *y, const char *key, yaml_node_t *v)
     yaml_duration(y, key, v, true, &y->cfg->summary_interval_s);
 }
 
+static void top_rate(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    if (want_scalar(y, key, v, RATE_FORM) == VAL_OK && !parse_rate(scalar(v), &y->cfg->rate_tps))
+        bad_value(y, key, v, RATE_FORM);
+}
+
+static void top_latency_limit(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    if (want_scalar(y, key, v, LATENCY_LIMIT_FORM) == VAL_OK
+        && !parse_latency_limit(scalar(v), &y->cfg->latency_limit_s))
+        bad_value(y, key, v, LATENCY_LIMIT_FORM);
+}
+
+static void top_hdr_log(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    if (want_scalar(y, key, v, "a file name") != VAL_OK)
+        return;
+    if (*scalar(v) == '\0')
+        bad_value(y, key, v, "a file name");
+    else if (set_str(&y->cfg->hdr_log_path, scalar(v)) != 0)
+        yaml_oom(y, v);
+}
+
+static void top_prometheus_port(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    int64_t n;
+    if (yaml_int(y, key, v, 0, 65535, &n))
+        y->cfg->prometheus_port = (int)n;
+}
+
+static void top_abort_on_fail(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    yaml_bool(y, key, v, &y->cfg->abort_on_fail);
+}
+
+/* thresholds: a sequence of expressions (or one expression). */
+static void top_thresholds(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    char where[512];
+    if (v->type == YAML_SCALAR_NODE) {
+        if (want_scalar(y, key, v, "a list of threshold expressions") != VAL_OK)
+            return;
+        node_where(y, v, where, sizeof where);
+        if (add_threshold(y->cfg, scalar(v), where) != 0)
+            yaml_oom(y, v);
+        return;
+    }
+    if (v->type != YAML_SEQUENCE_NODE) {
+        yaml_error(y, y->key ? y->key : v, true, "'%s' expects a list of threshold "
+                   "expressions such as ['p99<5ms', 'error_rate<0.1%%'], not %s",
+                   key, node_kind(v));
+        return;
+    }
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        yaml_node_t *item = yaml_document_get_node(y->doc, *it);
+        if (item->type != YAML_SCALAR_NODE || is_null(item)) {
+            yaml_error(y, item, true, "each item of '%s' must be a threshold expression "
+                       "such as 'p99<5ms'", key);
+            continue;
+        }
+        if (strlen(scalar(item)) != item->data.scalar.length) {
+            yaml_error(y, item, false, "'%s' contains a NUL character", key);
+            continue;
+        }
+        node_where(y, item, where, sizeof where);
+        if (add_threshold(y->cfg, scalar(item), where) != 0)
+            yaml_oom(y, item);
+    }
+}
+
 static void top_database(yaml_ctx *y, const char *key, yaml_node_t *v);
 static void top_data_loading(yaml_ctx *y, const char *key, yaml_node_t *v);
 static void top_workload_config(yaml_ctx *y, const char *key, yaml_node_t *v);
@@ -960,6 +1096,12 @@ static const key_spec top_keys[] = {
     { "collect_pg_stats", top_collect_pg_stats, true, 0 },
     { "pg_stats_statements", top_pg_stats_statements, true, 0 },
     { "connection_mode", top_connection_mode, false, 0 },
+    { "rate", top_rate, false, 0 },
+    { "latency_limit", top_latency_limit, false, 0 },
+    { "thresholds", top_thresholds, false, 0 },
+    { "abort_on_fail", top_abort_on_fail, false, 0 },
+    { "hdr_log", top_hdr_log, false, 0 },
+    { "prometheus_port", top_prometheus_port, false, 0 },
     { "idle_timeout", db_max_idle_time, true, 0 },              /* README alias */
     { "max_lifetime", db_max_lifetime, true, 0 },               /* README alias */
     /* the original's other keys and sections, not supported yet */
@@ -1427,7 +1569,8 @@ enum {
     OPT_DBNAME, OPT_SSLMODE, OPT_SETUP, OPT_CLEANUP, OPT_SCALE, OPT_NO_SUMMARY,
     OPT_SEED, OPT_JSON, OPT_CSV, OPT_HTML, OPT_CONNECTION_MODE, OPT_THRESHOLD, OPT_EMBEDDED, OPT_KEEP_EMBEDDED, OPT_LIST, OPT_CHECK,
     OPT_LOAD_THREADS, OPT_NO_RUN, OPT_FORCE, OPT_PRINT_CONFIG, OPT_COLLECT_PG_STATS,
-    OPT_PG_STAT_STATEMENTS, OPT_PROGRESSIVE
+    OPT_PG_STAT_STATEMENTS, OPT_PROGRESSIVE, OPT_RATE, OPT_LATENCY_LIMIT, OPT_ABORT_ON_FAIL,
+    OPT_HDR_LOG, OPT_PROMETHEUS_PORT
 };
 
 static const char short_opts[] = "+:c:d:w:u:p:rs:hVD:";
@@ -1469,6 +1612,11 @@ static const struct option long_opts[] = {
     { "collect-pg-stats", no_argument, NULL, OPT_COLLECT_PG_STATS },
     { "pg-stat-statements", no_argument, NULL, OPT_PG_STAT_STATEMENTS },
     { "progressive", no_argument, NULL, OPT_PROGRESSIVE },
+    { "rate", required_argument, NULL, OPT_RATE },
+    { "latency-limit", required_argument, NULL, OPT_LATENCY_LIMIT },
+    { "abort-on-fail", no_argument, NULL, OPT_ABORT_ON_FAIL },
+    { "hdr-log", required_argument, NULL, OPT_HDR_LOG },
+    { "prometheus-port", required_argument, NULL, OPT_PROMETHEUS_PORT },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
@@ -1557,7 +1705,9 @@ static const char *flag_key(int opt)
         { 'p', "database.password" }, { OPT_SSLMODE, "database.sslmode" },
         { OPT_SCALE, "scale" }, { 's', "summary_interval" },
         { OPT_NO_SUMMARY, "summary_interval" }, { OPT_SEED, "seed" },
-        { OPT_LOAD_THREADS, "load_threads" },
+        { OPT_LOAD_THREADS, "load_threads" }, { OPT_RATE, "rate" },
+        { OPT_LATENCY_LIMIT, "latency_limit" }, { OPT_ABORT_ON_FAIL, "abort_on_fail" },
+        { OPT_PROMETHEUS_PORT, "prometheus_port" },
         { OPT_COLLECT_PG_STATS, "collect_pg_stats" },
         { OPT_PG_STAT_STATEMENTS, "pg_stats_statements" },
     };
@@ -1693,19 +1843,27 @@ static bool apply_flag(sdb_config *cfg, int opt, const char *arg, const char *pr
     case OPT_CSV:
         mem = set_str(&cfg->csv_path, arg) == 0;
         break;
-    case OPT_THRESHOLD: {
-        char **list = realloc(cfg->thresholds,
-                              (size_t)(cfg->nthresholds + 1) * sizeof *cfg->thresholds);
-        char *copy = strdup(arg);
-        if (list)
-            cfg->thresholds = list;
-        mem = list && copy;
-        if (mem)
-            cfg->thresholds[cfg->nthresholds++] = copy;
-        else
-            free(copy);
+    case OPT_THRESHOLD:
+        mem = add_threshold(cfg, arg, NULL) == 0;
         break;
-    }
+    case OPT_ABORT_ON_FAIL: cfg->abort_on_fail = true; break;
+    case OPT_RATE:
+        if (!(ok = parse_rate(arg, &cfg->rate_tps)))
+            fprintf(err, "%s: error: invalid value '%.*s' for --rate: expected " RATE_FORM "\n",
+                    prog, MAX_ECHO, arg);
+        break;
+    case OPT_LATENCY_LIMIT:
+        if (!(ok = parse_latency_limit(arg, &cfg->latency_limit_s)))
+            fprintf(err, "%s: error: invalid value '%.*s' for --latency-limit: expected "
+                    LATENCY_LIMIT_FORM "\n", prog, MAX_ECHO, arg);
+        break;
+    case OPT_HDR_LOG:
+        mem = set_str(&cfg->hdr_log_path, arg) == 0;
+        break;
+    case OPT_PROMETHEUS_PORT:
+        if ((ok = flag_int(prog, opt, arg, 0, 65535, &n, err)))
+            cfg->prometheus_port = (int)n;
+        break;
     case OPT_HTML:
         mem = set_str(&cfg->html_path, arg) == 0;
         break;
@@ -1833,6 +1991,11 @@ int sdb_config_parse(sdb_config *cfg, int argc, char **argv,
     }
     if (!check_workload(cfg, w, prog, err))
         errors++;
+    if (cfg->latency_limit_s > 0 && cfg->rate_tps <= 0) {
+        fprintf(err, "%s: error: --latency-limit (latency_limit) needs --rate (rate): "
+                "it skips transactions that are late for their scheduled start\n", prog);
+        errors++;
+    }
     sdb_config_register_secrets(cfg);
     return errors ? 2 : 0;
 }
@@ -1913,7 +2076,13 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
                  "                             transaction) or mixed (every other one)\n"
                  "      --threads N            client threads, 0-%d; 0 = automatic (default: 0)\n"
                  "      --seed N               random seed, for a repeatable run\n"
-                 "                             (default: from the clock)\n",
+                 "                             (default: from the clock)\n"
+                 "      --rate TPS             open loop: start transactions at random\n"
+                 "                             (Poisson) times, TPS per second over all\n"
+                 "                             workers; latency counts from the scheduled\n"
+                 "                             start (default: closed loop)\n"
+                 "      --latency-limit MS     with --rate: skip transactions already MS\n"
+                 "                             late, and count them\n",
             DEFAULT_DURATION_S, MAX_WORKERS, DEFAULT_WORKERS, MAX_THREADS);
 
     fputs("\nSetup:\n"
@@ -1943,7 +2112,13 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
                  "      --threshold EXPR       a pass/fail condition, e.g. 'p99<5ms',\n"
                  "                             'error_rate<0.1%%', 'tps>1000',\n"
                  "                             'new_order.p90<5s' (repeatable); exit 99\n"
-                 "                             when one fails\n",
+                 "                             when one fails\n"
+                 "      --abort-on-fail        stop the run as soon as a threshold on the\n"
+                 "                             whole run fails (checked every interval)\n"
+                 "      --hdr-log FILE         per-second latency histograms as an\n"
+                 "                             HdrHistogram log (V2, compressed)\n"
+                 "      --prometheus-port N    serve live metrics at http://*:N/metrics\n"
+                 "                             during the run (0 = any free port)\n",
             DEFAULT_SUMMARY_S);
 
     fputs("\nMisc:\n"
@@ -2173,6 +2348,39 @@ void sdb_config_print(const sdb_config *cfg, const sdb_workload_def *w, FILE *ou
                   cfg->pg_stats_statements ? "true" : "false", "default");
     if (cfg->mode)
         print_setting(out, cfg, 0, "mode", cfg->mode, "default");
+    if (cfg->rate_tps > 0) {
+        snprintf(t, sizeof t, "%g", cfg->rate_tps);
+        print_setting(out, cfg, 0, "rate", t, "default");
+    }
+    if (cfg->latency_limit_s > 0)
+        print_setting(out, cfg, 0, "latency_limit",
+                      duration_text(cfg->latency_limit_s, t, sizeof t), "default");
+    if (cfg->prometheus_port >= 0) {
+        snprintf(t, sizeof t, "%d", cfg->prometheus_port);
+        print_setting(out, cfg, 0, "prometheus_port", t, "default");
+    }
+    if (cfg->abort_on_fail)
+        print_setting(out, cfg, 0, "abort_on_fail", "true", "default");
+    if (cfg->nthresholds > 0) {
+        fputs("thresholds:\n", out);
+        for (int i = 0; i < cfg->nthresholds; i++) {
+            char src[600];
+            if (cfg->thresholds_where[i])
+                snprintf(src, sizeof src, "file %s", cfg->thresholds_where[i]);
+            else
+                snprintf(src, sizeof src, "flag --threshold");
+            int col = fprintf(out, "  - \"");
+            for (const char *c = cfg->thresholds[i]; *c; c++, col++) {
+                if (*c == '"' || *c == '\\') {
+                    fputc('\\', out);
+                    col++;
+                }
+                fputc((unsigned char)*c < 0x20 ? ' ' : *c, out);
+            }
+            col += fprintf(out, "\"");
+            fprintf(out, "%*s# %s\n", col < PRINT_COLUMN ? PRINT_COLUMN - col : 1, "", src);
+        }
+    }
     fputs("workload_config:\n", out);
     for (int i = 0; i < cfg->nsettings; i++) {
         const sdb_setting *st = &cfg->settings[i];

@@ -127,8 +127,19 @@ typedef struct sdb_config {
     int nsettings;
     char *json_path;          /* --json FILE */
     char *csv_path;           /* --csv FILE */
-    char **thresholds;        /* --threshold EXPR, in the order given */
+    char **thresholds;        /* thresholds (file) then --threshold EXPR
+                               * (flags), in the order given */
+    char **thresholds_where;  /* per threshold: "FILE:LINE:COL" of a file
+                               * one, NULL for a flag */
     int nthresholds;
+    bool abort_on_fail;       /* abort_on_fail / --abort-on-fail */
+    double rate_tps;          /* rate / --rate: open-loop arrivals per second
+                               * over all workers; 0 = closed loop */
+    double latency_limit_s;   /* latency_limit / --latency-limit (needs a
+                               * rate); 0 = none */
+    char *hdr_log_path;       /* hdr_log / --hdr-log FILE */
+    int prometheus_port;      /* prometheus_port / --prometheus-port; -1 =
+                               * off, 0 = any free port */
     char *html_path;          /* --html FILE */
 
     bool help;                /* -h/--help: usage printed, exit 0 */

@@ -1143,6 +1143,7 @@ typedef struct progress {
     int64_t done, failed;   /* their completions and failures */
     int64_t total;          /* completions since the start */
     double since_s;         /* end of the last line's period */
+    bool stop;              /* on_interval asked to end the run */
 } progress;
 
 /* Takes the complete intervals from k up to (not including) `limit`,
@@ -1165,8 +1166,8 @@ static void take_intervals(run *r, int64_t *k, int64_t limit, bool force, double
             break;
         sdb_hist_merge(p->hist, p->interval);
         const sdb_series_row *row = &r->series.rows[r->series.nrows - 1];
-        if (r->o->on_interval)
-            r->o->on_interval(r->o->on_interval_arg, row, p->interval);
+        if (r->o->on_interval && !r->o->on_interval(r->o->on_interval_arg, row, p->interval))
+            p->stop = true;
         p->done += row->done;
         p->failed += row->failed;
         p->total += row->done;
@@ -1319,7 +1320,7 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         }
         rc = 1;
     } else {
-        progress p = {sdb_hist_new(), sdb_hist_new(), 0, 0, 0, 0};
+        progress p = {sdb_hist_new(), sdb_hist_new(), 0, 0, 0, 0, false};
         if (!p.hist || !p.interval) {
             sdb_hist_free(p.hist);
             sdb_hist_free(p.interval);
@@ -1329,7 +1330,8 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         if (summary_s > 0 && summary_s < (double)r.series.interval_ns / 1e9)
             summary_s = (double)r.series.interval_ns / 1e9;
         int64_t k = 0;
-        while (sdb_now_ns() < r.end_ns && !sdb_interrupted && !atomic_load(&r.abort)) {
+        while (sdb_now_ns() < r.end_ns && !sdb_interrupted && !atomic_load(&r.abort) &&
+               !p.stop) {
             /* threads publish an interval within ~100 ms of its end; never
              * spin when one is late */
             int64_t wake = r.start_ns + (k + 1) * r.series.interval_ns + INT64_C(150000000);
@@ -1347,6 +1349,7 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
             }
         }
         res->interrupted = sdb_interrupted != 0;
+        res->stopped_early = p.stop && !res->interrupted;
         int64_t stopped = sdb_now_ns();
         if (stopped > r.end_ns)
             stopped = r.end_ns;

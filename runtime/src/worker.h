@@ -28,8 +28,10 @@ typedef enum sdb_conn_mode {
 
 /* Called by the main thread once per time-series interval, in order, as
  * soon as every client thread has published it: the interval's row and the
- * merged histogram of its latencies (ns; valid only during the call). */
-typedef void (*sdb_interval_fn)(void *arg, const sdb_series_row *row, const sdb_hist *h);
+ * merged histogram of its latencies (ns; valid only during the call).
+ * Returning false ends the run early, as if its duration had passed
+ * (r->stopped_early); the intervals taken after that are still reported. */
+typedef bool (*sdb_interval_fn)(void *arg, const sdb_series_row *row, const sdb_hist *h);
 
 typedef struct sdb_run_opts {
     const sdb_workload_def *w;
@@ -61,6 +63,7 @@ typedef struct sdb_run_result {
     int sessions;               /* sessions that connected */
     int sessions_lost;          /* sessions whose connection broke */
     bool interrupted;           /* stopped early by a signal */
+    bool stopped_early;         /* stopped early by on_interval */
     int threads;                /* client threads that ran */
     double busiest_thread_cpu_s;/* CPU seconds of the busiest client thread
                                  * (connecting included) */
