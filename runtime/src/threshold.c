@@ -2,6 +2,7 @@
 #include "threshold.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,17 +128,11 @@ int sdb_threshold_parse(const char *text, const sdb_workload_def *w, sdb_thresho
     return 0;
 }
 
-void sdb_threshold_eval(sdb_threshold *t, const sdb_stats *s, double elapsed_s)
+/* Measures t on latencies h, `done` completions and `failed` failures
+ * over elapsed_s seconds, and decides pass. */
+static void eval_on(sdb_threshold *t, const sdb_hist *h, int64_t done, int64_t failed,
+                    double elapsed_s)
 {
-    const sdb_hist *h = t->tx >= 0 ? s->tx[t->tx].latency : s->latency;
-    int64_t done, failed;
-    if (t->tx >= 0) {
-        done = s->tx[t->tx].ok + s->tx[t->tx].rolled_back;
-        failed = s->tx[t->tx].failed;
-    } else {
-        done = sdb_stats_ok(s) + sdb_stats_rolled_back(s);
-        failed = sdb_stats_failed(s);
-    }
     static const double pcts[] = {50, 90, 95, 99, 99.9};
     switch (t->metric) {
     case SDB_M_P50: case SDB_M_P90: case SDB_M_P95: case SDB_M_P99: case SDB_M_P999:
@@ -166,6 +161,25 @@ void sdb_threshold_eval(sdb_threshold *t, const sdb_stats *s, double elapsed_s)
     }
 }
 
+void sdb_threshold_eval(sdb_threshold *t, const sdb_stats *s, double elapsed_s)
+{
+    if (t->tx >= 0)
+        eval_on(t, s->tx[t->tx].latency, s->tx[t->tx].ok + s->tx[t->tx].rolled_back,
+                s->tx[t->tx].failed, elapsed_s);
+    else
+        eval_on(t, s->latency, sdb_stats_ok(s) + sdb_stats_rolled_back(s),
+                sdb_stats_failed(s), elapsed_s);
+}
+
+bool sdb_threshold_eval_live(sdb_threshold *t, const sdb_hist *h, int64_t done,
+                             int64_t failed, double elapsed_s)
+{
+    if (t->tx >= 0)
+        return false;
+    eval_on(t, h, done, failed, elapsed_s);
+    return true;
+}
+
 void sdb_threshold_value_text(const sdb_threshold *t, char *buf, size_t len)
 {
     if (is_latency(t->metric))
@@ -174,4 +188,42 @@ void sdb_threshold_value_text(const sdb_threshold *t, char *buf, size_t len)
         snprintf(buf, len, "%.4f%%", t->value * 100);
     else
         snprintf(buf, len, "%.1f tps", t->value);
+}
+
+bool sdb_threshold_watch_init(sdb_threshold_watch *w, sdb_threshold *t, int n, double from_s)
+{
+    memset(w, 0, sizeof *w);
+    w->t = t;
+    w->n = n;
+    w->from_s = from_s;
+    w->hist = sdb_hist_new();
+    return w->hist != NULL;
+}
+
+void sdb_threshold_watch_free(sdb_threshold_watch *w)
+{
+    sdb_hist_free(w->hist);
+    w->hist = NULL;
+}
+
+bool sdb_threshold_watch_interval(void *arg, const sdb_series_row *row, const sdb_hist *h)
+{
+    sdb_threshold_watch *w = arg;
+    sdb_hist_merge(w->hist, h);
+    w->done += row->done;
+    w->failed += row->failed;
+    w->t_s = row->t_s;
+    if (w->tripped[0] || w->t_s < w->from_s - 1e-9)
+        return w->tripped[0] == '\0';
+    for (int i = 0; i < w->n; i++) {
+        sdb_threshold probe = w->t[i];
+        if (!sdb_threshold_eval_live(&probe, w->hist, w->done, w->failed, w->t_s) || probe.pass)
+            continue;
+        char value[64];
+        sdb_threshold_value_text(&probe, value, sizeof value);
+        snprintf(w->tripped, sizeof w->tripped, "%s (measured %s over the first %.0f s)",
+                 probe.text, value, w->t_s);
+        return false;
+    }
+    return true;
 }

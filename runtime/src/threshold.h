@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "hist.h"
+#include "series.h"
 #include "stats.h"
 #include "stormdb.h"
 
@@ -39,6 +41,35 @@ int sdb_threshold_parse(const char *text, const sdb_workload_def *w, sdb_thresho
 
 /* Measures t over the merged stats of a run of elapsed_s seconds. */
 void sdb_threshold_eval(sdb_threshold *t, const sdb_stats *s, double elapsed_s);
+
+/* Measures a run-level threshold (t->tx < 0) on the run so far, for
+ * --abort-on-fail: the latencies so far h (ns), completions `done` and
+ * failures `failed` over elapsed_s seconds.  Returns false, measuring
+ * nothing, for a per-transaction threshold (those are checked at the end). */
+bool sdb_threshold_eval_live(sdb_threshold *t, const sdb_hist *h, int64_t done,
+                             int64_t failed, double elapsed_s);
+
+/* --abort-on-fail: watches the run-level thresholds during a run.  Fed
+ * every interval (sdb_threshold_watch_interval has the engine's on_interval
+ * signature), it accumulates the run so far and, from `from_s` seconds on,
+ * evaluates them; the first that fails stops the run (the callback returns
+ * false) and is named in `tripped`. */
+typedef struct sdb_threshold_watch {
+    sdb_threshold *t;           /* parsed thresholds (not owned) */
+    int n;
+    double from_s;              /* first evaluation at this run time */
+    sdb_hist *hist;             /* latencies so far (owned) */
+    int64_t done, failed;
+    double t_s;                 /* run time covered so far */
+    char tripped[256];          /* "p99<5ms (measured 7.1 ms over the first 12 s)"; "" = none */
+} sdb_threshold_watch;
+
+/* Prepares w over thresholds t[0..n); false when out of memory. */
+bool sdb_threshold_watch_init(sdb_threshold_watch *w, sdb_threshold *t, int n,
+                              double from_s);
+void sdb_threshold_watch_free(sdb_threshold_watch *w);
+/* The engine's on_interval for a sdb_threshold_watch (arg). */
+bool sdb_threshold_watch_interval(void *arg, const sdb_series_row *row, const sdb_hist *h);
 
 /* The measured value of t in its display unit ("3.21 ms", "0.05%", ...). */
 void sdb_threshold_value_text(const sdb_threshold *t, char *buf, size_t len);
