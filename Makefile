@@ -7,10 +7,11 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-# make fuzz FUZZ_SECONDS=600: libFuzzer over the whole swlc front end (clang)
+# make fuzz FUZZ_SECONDS=600: libFuzzer over the swlc front end, then over the
+# YAML config loader, each for FUZZ_SECONDS (fuzz-swlc, fuzz-config: one of them)
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build demo check check-asan check-tsan fuzz clean
+.PHONY: all deps build demo check check-asan check-tsan fuzz fuzz-build fuzz-swlc fuzz-config clean
 
 all: build
 
@@ -36,13 +37,22 @@ check-asan:
 check-tsan:
 	$(MAKE) check BUILD=build-tsan CMAKE_ARGS="-DSDB_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug"
 
-fuzz:
+fuzz: fuzz-swlc fuzz-config
+
+fuzz-build:
 	@sh .ci/deps fuzz
 	cmake -S . -B build-fuzz -DSDB_FUZZ=ON -DCMAKE_C_COMPILER=clang
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_swlc
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_swlc fuzz_config
+
+fuzz-swlc: fuzz-build
 	mkdir -p build-fuzz/fuzz_work
 	build-fuzz/bin/fuzz_swlc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
 	    -print_final_stats=1 build-fuzz/fuzz_work build-fuzz/fuzz_corpus
+
+fuzz-config: fuzz-build
+	mkdir -p build-fuzz/fuzz_config_work
+	build-fuzz/bin/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	    -print_final_stats=1 build-fuzz/fuzz_config_work build-fuzz/fuzz_config_corpus
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

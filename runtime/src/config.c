@@ -522,8 +522,11 @@ static bool line_is_secret(const yaml_ctx *y, size_t line)
     return false;
 }
 
+#define SOURCE_WINDOW 160   /* bytes of a long source line shown */
+
 /* Prints source line m.line and a caret under m.column (a column counts
- * characters; tabs are copied so the caret lines up). */
+ * characters; tabs are copied so the caret lines up); of a line longer
+ * than SOURCE_WINDOW bytes, only that much around the column. */
 static void print_source_line(const yaml_ctx *y, yaml_mark_t m)
 {
     const char *s = y->text, *end = y->text + y->len;
@@ -535,9 +538,25 @@ static void print_source_line(const yaml_ctx *y, yaml_mark_t m)
         eol = end;
     if (eol > s && eol[-1] == '\r')
         eol--;
-    fprintf(y->err, "  %.*s\n  ", (int)(eol - s), s);
+    /* a long line: a window of it around the column */
+    const char *caret = s;
+    for (size_t col = 0; caret < eol && col < m.column; caret++)
+        if (((unsigned char)*caret & 0xC0) != 0x80)
+            col++;
+    const char *from = s, *to = eol;
+    if (caret - from > SOURCE_WINDOW / 2)
+        from = caret - SOURCE_WINDOW / 2;
+    if (to - from > SOURCE_WINDOW)
+        to = from + SOURCE_WINDOW;
+    while (from > s && ((unsigned char)*from & 0xC0) == 0x80)
+        from--;
+    while (to < eol && ((unsigned char)*to & 0xC0) == 0x80)
+        to++;
+    const char *lead = from > s ? "..." : "";
+    fprintf(y->err, "  %s%.*s%s\n  %s", lead, (int)(to - from), from, to < eol ? "..." : "",
+            from > s ? "   " : "");
     size_t col = 0;
-    for (const char *c = s; c < eol && col < m.column; c++) {
+    for (const char *c = from; c < caret; c++) {
         if (((unsigned char)*c & 0xC0) == 0x80)
             continue;                       /* UTF-8 continuation byte */
         fputc(*c == '\t' ? '\t' : ' ', y->err);
@@ -1308,9 +1327,9 @@ static bool expand_ref(yaml_ctx *y, const yaml_node_t *v, const char *key,
     else if (value != NULL)
         fputs(value, out);
     else
-        expand_error(y, v, *i, "environment variable '%s' is not set (used by '%s'); "
-                     "set it, or give a default: ${%s:-VALUE}", var ? var : "?", key,
-                     var ? var : "?");
+        expand_error(y, v, *i, "environment variable '%.*s' is not set (used by '%s'); "
+                     "set it, or give a default: ${%.*s:-VALUE}", MAX_ECHO, var ? var : "?",
+                     key, MAX_ECHO, var ? var : "?");
     bool ok = has_default || value != NULL;
     free(var);
     *i = (size_t)(close - text) + 1;
@@ -1455,12 +1474,58 @@ int sdb_config_load_yaml(sdb_config *cfg, const char *path, FILE *err)
     char *text = read_file(path, &len, err);
     if (text == NULL)
         return 2;
+    int rc = sdb_config_load_yaml_text(cfg, path, text, len, err);
+    free(text);
+    return rc;
+}
 
+#define MAX_YAML_DEPTH 64   /* collections nested deeper: not a config file */
+
+/* Streams text's events and returns false, after reporting, when its
+ * collections nest deeper than MAX_YAML_DEPTH.  libyaml's scanner costs
+ * time in proportion to the flow depth for every token, so a deep input
+ * ("[[[[...") would take minutes to load; this pass stops at the limit.
+ * A syntax error is left for the real load to report. */
+static bool depth_ok(const char *path, const char *text, size_t len, FILE *err)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return true;   /* the real load reports the lack of memory */
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int depth = 0;
+    bool ok = true, done = false;
+    while (!done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev))
+            break;
+        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+            if (++depth > MAX_YAML_DEPTH) {
+                fprintf(err, "%s:%zu:%zu: error: collections nested more than %d deep; a "
+                        "config file needs a few levels\n", path, ev.start_mark.line + 1,
+                        ev.start_mark.column + 1, MAX_YAML_DEPTH);
+                ok = false;
+                done = true;
+            }
+        } else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        } else if (ev.type == YAML_STREAM_END_EVENT) {
+            done = true;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return ok;
+}
+
+int sdb_config_load_yaml_text(sdb_config *cfg, const char *path, const char *text, size_t len,
+                              FILE *err)
+{
+    if (!depth_ok(path, text, len, err))
+        return 2;
     yaml_parser_t parser;
     yaml_document_t doc, extra;
     if (!yaml_parser_initialize(&parser)) {
         fprintf(err, "%s: error: out of memory\n", path);
-        free(text);
         return 2;
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -1500,7 +1565,6 @@ int sdb_config_load_yaml(sdb_config *cfg, const char *path, FILE *err)
         rc = y.errors ? 2 : 0;
     }
     yaml_parser_delete(&parser);
-    free(text);
     return rc;
 }
 

@@ -175,6 +175,10 @@ int sdb_config_parse(sdb_config *cfg, int argc, char **argv,
  * check workload against the mixes (sdb_config_parse does).  Returns 0, or 2
  * after reporting. */
 int sdb_config_load_yaml(sdb_config *cfg, const char *path, FILE *err);
+/* The same on text[0..len) already in memory (path names it in messages);
+ * text need not end with a NUL and may contain NULs.  For the fuzzer. */
+int sdb_config_load_yaml_text(sdb_config *cfg, const char *path, const char *text, size_t len,
+                              FILE *err);
 
 /* Parses a duration: "90" (seconds), "90s", "1.5m", "2h", "1h30m", "500ms";
  * units ns, us, ms, s, m, h, in any order.  Returns 0 and sets *seconds

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1219,6 +1220,142 @@ static void test_new_flags(void **state)
     result_free(&r);
 }
 
+/* The open-loop, threshold and output keys and flags. */
+static void test_rate_threshold_keys(void **state)
+{
+    (void)state;
+    const char *args[] = { "--rate", "250.5", "--latency-limit", "20", "--abort-on-fail",
+                           "--hdr-log", "l.hlog", "--prometheus-port", "0",
+                           "--threshold", "p99<5ms" };
+    result r = parse_args(NARGS(args), args);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.cfg.rate_tps == 250.5);
+    assert_true(fabs(r.cfg.latency_limit_s - 0.020) < 1e-12);
+    assert_true(r.cfg.abort_on_fail);
+    assert_string_equal(r.cfg.hdr_log_path, "l.hlog");
+    assert_int_equal(r.cfg.prometheus_port, 0);
+    assert_int_equal(r.cfg.nthresholds, 1);
+    assert_null(r.cfg.thresholds_where[0]);
+    result_free(&r);
+
+    const char *unit[] = { "--rate", "10", "--latency-limit", "500us" };
+    r = parse_args(NARGS(unit), unit);
+    assert_int_equal(r.rc, 0);
+    assert_true(fabs(r.cfg.latency_limit_s - 0.0005) < 1e-12);
+    assert_int_equal(r.cfg.prometheus_port, -1);
+    result_free(&r);
+
+    const char *no_rate[] = { "--latency-limit", "5" };
+    expect_parse(NARGS(no_rate), no_rate, 2, "--latency-limit (latency_limit) needs --rate");
+    const char *bad_rate[] = { "--rate", "0" };
+    expect_parse(NARGS(bad_rate), bad_rate, 2, "invalid value '0' for --rate");
+    const char *nan_rate[] = { "--rate", "nan" };
+    expect_parse(NARGS(nan_rate), nan_rate, 2, "invalid value 'nan' for --rate");
+    const char *bad_port[] = { "--prometheus-port", "70000" };
+    expect_parse(NARGS(bad_port), bad_port, 2, "invalid value '70000' for --prometheus-port");
+
+    const char *yaml = "rate: 40\nlatency_limit: 1s\nabort_on_fail: true\nhdr_log: h.log\n"
+                       "prometheus_port: 9187\nthresholds:\n  - p99<5ms\n  - tps>10\n";
+    size_t len;
+    sdb_config_init(&r.cfg);
+    FILE *err = open_memstream(&r.out, &len);
+    r.rc = sdb_config_load_yaml_text(&r.cfg, "t.yaml", yaml, strlen(yaml), err);
+    fclose(err);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, "");
+    assert_true(r.cfg.rate_tps == 40 && r.cfg.latency_limit_s == 1.0 && r.cfg.abort_on_fail);
+    assert_int_equal(r.cfg.prometheus_port, 9187);
+    assert_int_equal(r.cfg.nthresholds, 2);
+    assert_string_equal(r.cfg.thresholds[1], "tps>10");
+    assert_string_equal(r.cfg.thresholds_where[1], "t.yaml:8:5");
+    result_free(&r);
+}
+
+/* Loads text as a config file; returns the result (messages in r.out). */
+static result load_text(const char *text, size_t n)
+{
+    result r;
+    size_t len;
+    sdb_config_init(&r.cfg);
+    FILE *err = open_memstream(&r.out, &len);
+    assert_non_null(err);
+    r.rc = sdb_config_load_yaml_text(&r.cfg, "h.yaml", text, n, err);
+    fclose(err);
+    return r;
+}
+
+/* Hostile files: deep nesting, huge numbers, NUL bytes, invalid UTF-8,
+ * megabyte names and values.  Each is refused with a located message of
+ * bounded size, quickly (deep flow nesting costs libyaml time per level). */
+static void test_hostile_yaml(void **state)
+{
+    (void)state;
+    size_t big = (size_t)1 << 20;
+    char *buf = malloc(2 * big + 64);
+    assert_non_null(buf);
+
+    int n = sprintf(buf, "workers: ");
+    memset(buf + n, '[', 100000);
+    memset(buf + n + 100000, ']', 100000);
+    result r = load_text(buf, (size_t)n + 200000);
+    assert_int_equal(r.rc, 2);
+    assert_contains(r.out, "h.yaml:1:");
+    assert_contains(r.out, "nested more than 64 deep");
+    result_free(&r);
+
+    const char *huge = "workers: 99999999999999999999999999999\nscale: -9223372036854775809\n"
+                       "duration: 1e308h\nrate: 1e400\n";
+    r = load_text(huge, strlen(huge));
+    assert_int_equal(r.rc, 2);
+    assert_contains(r.out, "h.yaml:1:10: error: invalid value");
+    assert_contains(r.out, "h.yaml:2:8: error: invalid value");
+    assert_contains(r.out, "h.yaml:3:11: error: invalid value");
+    assert_contains(r.out, "h.yaml:4:7: error: invalid value");
+    result_free(&r);
+
+    const char nul[] = "workers: 4\0\nworkload: x\n";
+    r = load_text(nul, sizeof nul - 1);
+    assert_int_equal(r.rc, 2);
+    assert_contains(r.out, "h.yaml:1:");
+    result_free(&r);
+
+    const char utf8[] = "workload: \xff\xfe\xc3\x28\n";
+    r = load_text(utf8, sizeof utf8 - 1);
+    assert_int_equal(r.rc, 2);
+    assert_contains(r.out, "invalid YAML");
+    result_free(&r);
+
+    /* a megabyte key, a megabyte value, a megabyte variable name */
+    n = sprintf(buf, "workload_config:\n  ");
+    memset(buf + n, 'k', big);
+    n += (int)big;
+    n += sprintf(buf + n, ": 1\n");
+    r = load_text(buf, (size_t)n);
+    assert_int_equal(r.rc, 2);
+    assert_true(strlen(r.out) < 2000);
+    result_free(&r);
+
+    n = sprintf(buf, "workload: ");
+    memset(buf + n, 'v', big);
+    n += (int)big;
+    buf[n++] = '\n';
+    r = load_text(buf, (size_t)n);
+    assert_int_equal(r.rc, 0);   /* the type is checked against the workload later */
+    assert_int_equal((int)strlen(r.cfg.workload), (int)big);
+    result_free(&r);
+
+    n = sprintf(buf, "workload: ${");
+    memset(buf + n, 'A', big);
+    n += (int)big;
+    n += sprintf(buf + n, "}\n");
+    r = load_text(buf, (size_t)n);
+    assert_int_equal(r.rc, 2);
+    assert_contains(r.out, "is not set");
+    assert_true(strlen(r.out) < 2000);
+    result_free(&r);
+    free(buf);
+}
+
 /* ---------------------------------------------------------------------- */
 /* --help                                                                   */
 
@@ -1299,6 +1436,8 @@ int main(void)
         cmocka_unit_test(test_print_config),
         cmocka_unit_test(test_secrets_scrubbed),
         cmocka_unit_test(test_new_flags),
+        cmocka_unit_test(test_rate_threshold_keys),
+        cmocka_unit_test(test_hostile_yaml),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
