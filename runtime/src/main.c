@@ -109,14 +109,23 @@ static int prepare_tables(PGconn *conn, const sdb_conninfo *ci, const sdb_worklo
     sdb_tables_state st;
     if (sdb_tables_inspect(conn, w, &st))
         return 1;
+    /* ours, but the setup that made them did not finish (interrupted) */
+    bool unfinished = st.existing > 0 && st.owned == st.existing && !st.complete;
     if (cfg->setup || embedded) {
-        if (st.existing == w->ntables && st.loaded) {
+        if (st.existing == w->ntables && st.loaded && !unfinished) {
             sdb_info("the tables of workload %s exist and hold data: using them as they are",
                      w->name);
             return 0;
         }
         if (st.existing == 0)
             return setup(conn, ci, w, cfg, e);
+        if (unfinished) {
+            sdb_info("an earlier setup of workload %s did not finish (interrupted?): "
+                     "dropping its tables and setting up again", w->name);
+            if (sdb_tables_drop_checked(conn, w, false))
+                return 1;
+            return setup(conn, ci, w, cfg, e);
+        }
         if (st.existing < w->ntables)
             sdb_error("some tables of workload %s exist but these are missing: %s; "
                       "run with --rebuild to drop and recreate them all",
@@ -133,7 +142,10 @@ static int prepare_tables(PGconn *conn, const sdb_conninfo *ci, const sdb_worklo
                   w->name, st.missing);
         return 1;
     }
-    if (!st.loaded)
+    if (unfinished)
+        sdb_warn("the setup of workload %s did not finish (interrupted?): the data may be "
+                 "incomplete; run with --setup to redo it", w->name);
+    else if (!st.loaded)
         sdb_warn("some tables of workload %s are empty; run with --rebuild to reload them",
                  w->name);
     return 0;

@@ -53,19 +53,29 @@ static bool table_exists(PGconn *conn, const char *table, bool *exists)
     return true;
 }
 
+static bool table_marked(PGconn *conn, const sdb_workload_def *w, const char *table,
+                         bool *owned, bool *complete);
+
 int sdb_tables_inspect(PGconn *conn, const sdb_workload_def *w, sdb_tables_state *st)
 {
     memset(st, 0, sizeof *st);
     st->loaded = true;
     size_t used = 0;
+    st->complete = true;
     for (int i = 0; i < w->ntables; i++) {
         bool ex;
         if (!table_exists(conn, w->tables[i], &ex))
             return 1;
         if (ex) {
             st->existing++;
+            bool owned, complete;
+            if (!table_marked(conn, w, w->tables[i], &owned, &complete))
+                return 1;
+            st->owned += owned;
+            st->complete = st->complete && complete;
             continue;
         }
+        st->complete = false;
         st->loaded = false;
         int n = snprintf(st->missing + used, sizeof st->missing - used, "%s%s",
                          used ? ", " : "", w->tables[i]);
@@ -89,36 +99,44 @@ int sdb_tables_inspect(PGconn *conn, const sdb_workload_def *w, sdb_tables_state
 
 /* ---- ownership ------------------------------------------------------------ */
 
-/* Sets *owned to whether existing table `table` carries workload w's mark.
- * Returns false after printing an error. */
-static bool table_owned(PGconn *conn, const sdb_workload_def *w, const char *table,
-                        bool *owned)
+/* Sets *owned to whether existing table `table` carries workload w's mark,
+ * and *complete to whether it also carries SDB_COMPLETE_MARK.  Returns
+ * false after printing an error. */
+static bool table_marked(PGconn *conn, const sdb_workload_def *w, const char *table,
+                         bool *owned, bool *complete)
 {
     char mark[256];
     snprintf(mark, sizeof mark, SDB_OWNER_MARK "%s", w->name);
-    const char *values[2] = {table, mark};
+    const char *values[3] = {table, mark, SDB_COMPLETE_MARK};
     PGresult *res = PQexecParams(conn,
-        "SELECT strpos(coalesce(obj_description(to_regclass($1::text), 'pg_class'), ''), $2::text) > 0",
-        2, NULL, values, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        "SELECT strpos(d, $2::text) > 0, strpos(d, $3::text) > 0 FROM "
+        "coalesce(obj_description(to_regclass($1::text), 'pg_class'), '') AS d",
+        3, NULL, values, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
         char msg[512];
         sdb_conn_error(conn, res, msg, sizeof msg);
         sdb_error("%s", msg);
         PQclear(res);
         return false;
     }
-    *owned = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    *owned = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    *complete = *owned && strcmp(PQgetvalue(res, 0, 1), "t") == 0;
     PQclear(res);
     return true;
 }
 
-/* Marks `table` as created by workload w: its comment becomes the mark, or
- * the schema's own comment, a newline and the mark.  Returns 0, or 1 with
- * a message printed. */
-static int mark_owned(PGconn *conn, const sdb_workload_def *w, const char *table)
+static bool table_owned(PGconn *conn, const sdb_workload_def *w, const char *table,
+                        bool *owned)
 {
-    char mark[256];
-    snprintf(mark, sizeof mark, SDB_OWNER_MARK "%s", w->name);
+    bool complete;
+    return table_marked(conn, w, table, owned, &complete);
+}
+
+/* Appends line `mark` to the comment of `table` (the comment becomes the
+ * mark when it had none).  Returns 0, or 1 with a message printed. */
+static int append_mark(PGconn *conn, const sdb_workload_def *w, const char *table,
+                       const char *mark)
+{
     const char *values[2] = {table, mark};
     /* COMMENT takes no parameters: the server quotes the text itself */
     PGresult *res = PQexecParams(conn,
@@ -133,10 +151,31 @@ static int mark_owned(PGconn *conn, const sdb_workload_def *w, const char *table
     } else {
         char msg[512];
         sdb_conn_error(conn, res, msg, sizeof msg);
-        sdb_error("marking table %s as created by stormdb: %s", table, msg);
+        sdb_error("marking table %s (%s): %s", table, mark, msg);
     }
     PQclear(res);
     return rc;
+}
+
+/* Marks `table` as created by workload w (SDB_OWNER_MARK). */
+static int mark_owned(PGconn *conn, const sdb_workload_def *w, const char *table)
+{
+    char mark[256];
+    snprintf(mark, sizeof mark, SDB_OWNER_MARK "%s", w->name);
+    return append_mark(conn, w, table, mark);
+}
+
+/* Marks every owned table of w as completely set up (SDB_COMPLETE_MARK). */
+static int mark_complete(PGconn *conn, const sdb_workload_def *w)
+{
+    for (int i = 0; i < w->ntables; i++) {
+        bool owned, complete;
+        if (!table_marked(conn, w, w->tables[i], &owned, &complete))
+            return 1;
+        if (owned && !complete && append_mark(conn, w, w->tables[i], SDB_COMPLETE_MARK))
+            return 1;
+    }
+    return 0;
 }
 
 /* Appends ", name" (or "name" first) to buf, cut to len. */
@@ -213,20 +252,31 @@ static int run_schema(PGconn *conn, const sdb_workload_def *w)
         return 1;
     }
     int rc = 1;
+    sdb_sql begin = {"BEGIN", w->source}, rollback = {"ROLLBACK", w->source};
+    sdb_sql commit = {"COMMIT", w->source};
     for (int i = 0; i < w->ntables; i++)
         if (!table_exists(conn, w->tables[i], &before[i]))
             goto out;
+    /* one transaction: an interrupted schema leaves nothing behind */
+    if (sdb_exec_sql(conn, &begin))
+        goto out;
     for (int i = 0; i < w->nschema; i++)
         if (sdb_exec_sql(conn, &w->schema[i]))
-            goto out;
+            goto abort;
     for (int i = 0; i < w->ntables; i++) {
         bool now;
         if (!table_exists(conn, w->tables[i], &now))
-            goto out;
+            goto abort;
         if (now && !before[i] && mark_owned(conn, w, w->tables[i]))
-            goto out;
+            goto abort;
     }
-    rc = 0;
+    rc = sdb_exec_sql(conn, &commit);
+    goto out;
+abort:
+    if (PQstatus(conn) == CONNECTION_OK) {
+        PGresult *res = PQexec(conn, rollback.sql);
+        PQclear(res);
+    }
 out:
     free(before);
     return rc;
@@ -842,6 +892,8 @@ int sdb_setup_run(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *
     t2 = sdb_now_ns();
     if (w->nloads > 0 && !pool_phase(&p, maintain_thread, false))
         goto fail;
+    if (sdb_interrupted || mark_complete(conn, w))
+        goto out;
     int64_t t3 = sdb_now_ns();
     sdb_info("setup done in %.1f s (loading %.1f s, after-load commands %.1f s, "
              "vacuum and analyze %.1f s)", (double)(t3 - t0) / 1e9,

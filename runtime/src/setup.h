@@ -14,6 +14,8 @@
 /* What exists of the workload's tables. */
 typedef struct sdb_tables_state {
     int existing;            /* how many of w->tables exist */
+    int owned;               /* ... of which carry SDB_OWNER_MARK */
+    bool complete;           /* every table exists with SDB_COMPLETE_MARK */
     bool loaded;             /* every loaded table exists and has a row */
     char missing[512];       /* "a, b" (truncated) */
 } sdb_tables_state;
@@ -32,6 +34,11 @@ int sdb_tables_inspect(PGconn *conn, const sdb_workload_def *w, sdb_tables_state
  * "foreign".
  */
 #define SDB_OWNER_MARK "created by stormdb workload "
+/* The comment line sdb_setup_run adds to every table of w->tables once the
+ * whole setup (schema, load, after-load commands, vacuum) has finished: a
+ * table with the owner mark but not this one belongs to a setup that was
+ * interrupted, and --setup redoes it. */
+#define SDB_COMPLETE_MARK "stormdb setup complete"
 
 /* Drops the workload's tables that exist, only those of w->tables.  When
  * one of them is foreign: without force, drops nothing and prints an error
