@@ -2,10 +2,12 @@
 #include "conn.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -144,4 +146,61 @@ void sdb_conn_describe(PGconn *conn, char *buf, size_t len)
     snprintf(buf, len, "host=%s port=%s dbname=%s user=%s",
              host && *host ? host : "(default)", PQport(conn), PQdb(conn),
              PQuser(conn));
+}
+
+struct sdb_cancel_guard {
+    PGcancel *cancel;
+    pthread_t tid;
+    atomic_bool armed;
+    atomic_bool stop;
+};
+
+static void *guard_main(void *arg)
+{
+    sdb_cancel_guard *g = arg;
+    int sent = 0;   /* the interrupt count a cancel was sent for */
+    while (!atomic_load(&g->stop)) {
+        int now = atomic_load(&sdb_interrupted);
+        if (now > sent && atomic_load(&g->armed)) {
+            char err[256];
+            PQcancel(g->cancel, err, sizeof err);
+            sent = now;
+        }
+        struct timespec ts = {0, 50000000L};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+sdb_cancel_guard *sdb_cancel_guard_start(PGconn *conn)
+{
+    sdb_cancel_guard *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->cancel = PQgetCancel(conn);
+    atomic_init(&g->armed, true);
+    atomic_init(&g->stop, false);
+    if (!g->cancel || pthread_create(&g->tid, NULL, guard_main, g) != 0) {
+        if (g->cancel)
+            PQfreeCancel(g->cancel);
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void sdb_cancel_guard_arm(sdb_cancel_guard *g, bool armed)
+{
+    if (g)
+        atomic_store(&g->armed, armed);
+}
+
+void sdb_cancel_guard_stop(sdb_cancel_guard *g)
+{
+    if (!g)
+        return;
+    atomic_store(&g->stop, true);
+    pthread_join(g->tid, NULL);
+    PQfreeCancel(g->cancel);
+    free(g);
 }

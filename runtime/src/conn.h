@@ -9,6 +9,7 @@
 #define SDB_CONN_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -63,5 +64,21 @@ void sdb_conn_describe(PGconn *conn, char *buf, size_t len);
 /* Copies libpq's last error for conn (or res, when not NULL) into err as one
  * scrubbed line. */
 void sdb_conn_error(PGconn *conn, const PGresult *res, char *err, size_t errlen);
+
+/*
+ * A guard that cancels the query running on a connection when the user
+ * interrupts (sdb_interrupted), so that Ctrl-C during a long or blocked
+ * setup, cleanup or check query takes effect at once instead of when the
+ * query ends.  A thread polls every 50 ms while the guard is armed and
+ * sends one cancel request per interrupt.  Disarm it around phases that
+ * handle interrupts themselves (the run).
+ */
+typedef struct sdb_cancel_guard sdb_cancel_guard;
+/* Starts a guard on conn, armed; NULL when it cannot (then Ctrl-C waits
+ * for the query, as without a guard). */
+sdb_cancel_guard *sdb_cancel_guard_start(PGconn *conn);
+void sdb_cancel_guard_arm(sdb_cancel_guard *g, bool armed);
+/* Stops the thread and frees the guard; g may be NULL. */
+void sdb_cancel_guard_stop(sdb_cancel_guard *g);
 
 #endif

@@ -324,14 +324,17 @@ static int run_checks(PGconn *conn, const sdb_workload_def *w, run_env *e)
  * or set-up, the run (unless --no-run), and the checks after it when
  * --check was given.  Returns the exit status. */
 static int run_and_check(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
-                         const sdb_config *cfg, int mix, bool embedded, run_env *e)
+                         const sdb_config *cfg, int mix, bool embedded, run_env *e,
+                         sdb_cancel_guard *guard)
 {
     bool setting_up = cfg->setup || cfg->rebuild || embedded;
     int rc = sdb_setup_extensions(conn, w, setting_up);
     if (rc != 0)
-        return rc;
-    if (cfg->check && !cfg->duration_flag && !setting_up)
-        return run_checks(conn, w, e);
+        return sdb_interrupted ? 130 : rc;
+    if (cfg->check && !cfg->duration_flag && !setting_up) {
+        rc = run_checks(conn, w, e);
+        return sdb_interrupted ? 130 : rc;
+    }
     if (e->params.n > 0) {
         char line[2048];
         sdb_params_describe(&e->params, w, line, sizeof line);
@@ -341,8 +344,10 @@ static int run_and_check(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         return sdb_interrupted ? 130 : 1;
     if (sdb_interrupted)
         return 130;
+    sdb_cancel_guard_arm(guard, false);
     rc = cfg->no_run ? 0 : run_benchmark(conn, ci, w, cfg, mix, embedded, e);
     if (cfg->check && rc != 130 && !sdb_interrupted) {
+        sdb_cancel_guard_arm(guard, true);
         int crc = run_checks(conn, w, e);
         if (rc == 0)
             rc = crc;
@@ -421,6 +426,7 @@ int sdb_main(int argc, char **argv, const sdb_workload_def *w)
 
     sdb_embedded *emb = NULL;
     PGconn *conn = NULL;
+    sdb_cancel_guard *guard = NULL;
     sdb_conninfo ci;
     if (embedded) {
         char err[1024];
@@ -449,13 +455,19 @@ int sdb_main(int argc, char **argv, const sdb_workload_def *w)
         rc = 1;
         goto out;
     }
+    /* Ctrl-C cancels a blocked setup, cleanup or check query at once (the
+     * run disarms it: the engine handles interrupts itself) */
+    guard = sdb_cancel_guard_start(conn);
     if (cfg.cleanup) {
         rc = sdb_tables_drop_checked(conn, w, cfg.force);
+        if (rc != 0 && sdb_interrupted)
+            rc = 130;
         goto out;
     }
-    rc = run_and_check(conn, &ci, w, &cfg, mix, embedded, &env);
+    rc = run_and_check(conn, &ci, w, &cfg, mix, embedded, &env, guard);
 
 out:
+    sdb_cancel_guard_stop(guard);
     PQfinish(conn);
     if (emb)
         sdb_embedded_stop(emb, cfg.keep_embedded);

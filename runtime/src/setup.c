@@ -23,7 +23,10 @@ int sdb_exec_sql(PGconn *conn, const sdb_sql *cmd)
     char msg[512];
     sdb_conn_error(conn, res, msg, sizeof msg);
     PQclear(res);
-    sdb_error("%s: %s", cmd->where, msg);
+    if (sdb_interrupted)
+        sdb_error("%s: interrupted", cmd->where);
+    else
+        sdb_error("%s: %s", cmd->where, msg);
     return 1;
 }
 
