@@ -212,6 +212,55 @@ static bool thresholds_fail(const sdb_config *cfg, const sdb_workload_def *w,
     return failed;
 }
 
+/* Checks, before the run, that the server can take `needed` more
+ * connections: its max_connections, less the slots reserved for superusers
+ * (unless we are one) and the connections open now (ours included), and
+ * the role's connection limit.  Returns 0, or 1 after a message that names
+ * the limit and the number requested.  When the server does not say (no
+ * access), the run goes ahead and the engine reports what it meets. */
+static int connections_preflight(PGconn *conn, int needed)
+{
+    PGresult *res = PQexec(conn,
+        "SELECT current_setting('max_connections')::int, "
+        "current_setting('superuser_reserved_connections')::int, "
+        "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'), "
+        "r.rolsuper, r.rolconnlimit, "
+        "(SELECT count(*) FROM pg_stat_activity WHERE usename = current_user "
+        "   AND backend_type = 'client backend') "
+        "FROM pg_roles r WHERE r.rolname = current_user");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        PQclear(res);
+        return 0;
+    }
+    int max = atoi(PQgetvalue(res, 0, 0));
+    int reserved = atoi(PQgetvalue(res, 0, 1));
+    int used = atoi(PQgetvalue(res, 0, 2));
+    bool super = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+    int role_limit = atoi(PQgetvalue(res, 0, 4));
+    int role_used = atoi(PQgetvalue(res, 0, 5));
+    PQclear(res);
+    int free_slots = max - (super ? 0 : reserved) - used;
+    if (needed > free_slots) {
+        sdb_error("the run needs %d connections, but the server has room for %d: "
+                  "max_connections is %d%s and %d are open (this one included); lower "
+                  "--connections/--workers, close other sessions, or raise max_connections "
+                  "(it needs a restart)",
+                  needed, free_slots > 0 ? free_slots : 0, max,
+                  super ? "" : (reserved > 0 ? ", less the slots reserved for superusers" : ""),
+                  used);
+        if (!super && reserved > 0)
+            sdb_info("superuser_reserved_connections is %d", reserved);
+        return 1;
+    }
+    if (role_limit >= 0 && needed > role_limit - role_used) {
+        sdb_error("the run needs %d connections, but the role's CONNECTION LIMIT is %d and "
+                  "%d of them are open (this one included); lower --connections/--workers "
+                  "or ALTER ROLE ... CONNECTION LIMIT", needed, role_limit, role_used);
+        return 1;
+    }
+    return 0;
+}
+
 static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
                          const sdb_config *cfg, int mix, bool embedded, run_env *e)
 {
@@ -235,6 +284,9 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         .summary_interval_s = cfg->no_summary ? 0 : cfg->summary_interval_s,
         .params = e->params.values, .nurand_c = e->c_run, .sequences = e->sequences,
     };
+    if (connections_preflight(conn, o.conn_mode == SDB_CONN_PERSISTENT && o.connections < o.workers
+                                        ? o.connections : o.workers))
+        return 1;
     /* NURand: C-Run from the C-Load stored with the data, when it is */
     int64_t c_load[3] = {e->c_load[0], e->c_load[1], e->c_load[2]};
     int nr = sdb_nurand_read(conn, w, c_load);
