@@ -375,6 +375,8 @@ typedef struct load_job {
     int index;                  /* in w->loads: part of its random streams */
     int64_t total;              /* rows to load */
     int64_t nchunks;            /* >= 1; 1 = COPY FREEZE in the TRUNCATE's transaction */
+    uint8_t *bin;               /* binary COPY: per column its sdb_bin_kind; NULL =
+                                 * text COPY */
     _Atomic int64_t done;       /* rows shipped, added to by every loader (relaxed) */
 } load_job;
 
@@ -492,6 +494,13 @@ static const char *copy_rows(load_pool *p, load_job *j, row_maker *m, PGconn *co
             pool_fail(p, "out of memory making rows of %s", ld->table);
             return "out of memory";
         }
+        if (b->error[0]) {
+            pool_fail(p, "%s: loading %s, row %lld: %s", ld->where, ld->table,
+                      (long long)row, b->error);
+            return "workload error";
+        }
+        if (row == last && b->bin)
+            sdb_copybuf_binary_trailer(b);
         if (b->len >= SDB_COPY_FLUSH || row == last) {
             if (!ship(conn, b))
                 return "";
@@ -547,7 +556,8 @@ static bool load_chunk(load_pool *p, row_maker *m, PGconn *conn, chunk_ref r)
             return false;
     }
     snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN%s", ld->table, ld->columns,
-             single ? " WITH (FREEZE)" : "");
+             j->bin ? (single ? " WITH (FORMAT binary, FREEZE)" : " WITH (FORMAT binary)")
+                    : (single ? " WITH (FREEZE)" : ""));
     PGresult *res = PQexec(conn, sql);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
         char msg[400];
@@ -560,6 +570,11 @@ static bool load_chunk(load_pool *p, row_maker *m, PGconn *conn, chunk_ref r)
 
     sdb_rng_seed(&m->ctx.rng, p->env->seed, LOAD_STREAM(j->index, r.chunk));
     sdb_copybuf_clear(&m->buf);
+    m->buf.bin = j->bin;
+    m->buf.ncols = ld->ncolumns;
+    m->buf.error[0] = '\0';
+    if (j->bin)
+        sdb_copybuf_binary_header(&m->buf);
     int64_t first = single ? 1 : r.chunk * SDB_LOAD_CHUNK_ROWS + 1;
     int64_t last = single ? j->total : first + SDB_LOAD_CHUNK_ROWS - 1;
     if (last > j->total)
@@ -741,6 +756,8 @@ static void pool_close(load_pool *p)
     free(p->conns);
     free(p->cancels);
     free(p->queue);
+    for (int i = 0; p->jobs && i < p->njobs; i++)
+        free(p->jobs[i].bin);
     free(p->jobs);
     pthread_mutex_destroy(&p->lock);
 }
@@ -749,7 +766,8 @@ static void pool_close(load_pool *p)
  * made with a private random stream and private sequences (so the sample
  * changes nothing of the real load).  0 when the sample cannot be made. */
 #define SAMPLE_ROWS 1000
-static double sample_row_bytes(const sdb_workload_def *w, int i, const sdb_load_env *env)
+static double sample_row_bytes(const sdb_workload_def *w, int i, const sdb_load_env *env,
+                               uint8_t *probe)
 {
     const sdb_load_def *ld = &w->loads[i];
     sdb_ctx c;
@@ -763,6 +781,8 @@ static double sample_row_bytes(const sdb_workload_def *w, int i, const sdb_load_
     sdb_copybuf b;
     double avg = 0;
     if (seqs && c.arena && sdb_copybuf_init(&b)) {
+        b.probe = probe;
+        b.probe_cap = probe ? ld->ncolumns : 0;
         sdb_rng_seed(&c.rng, env->seed, LOAD_STREAM(i, UINT64_C(0xFFFFFFFF)));
         int64_t n = ld->rows(&c);
         if (n > SAMPLE_ROWS)
@@ -783,9 +803,44 @@ static double sample_row_bytes(const sdb_workload_def *w, int i, const sdb_load_
     return avg;
 }
 
-/* Sizes every load and builds the queue of chunks.  Returns 0, or 1 with a
- * message printed. */
-static int pool_plan(load_pool *p, const sdb_workload_def *w, const sdb_load_env *env)
+/* Chooses binary COPY for load ld when every column takes its values in
+ * binary (sdb_copy_bin_kind of its server type and the kind of value the
+ * sample rows put in it): returns the per-column encodings (malloc'd), or
+ * NULL for text COPY.  STORMDB_COPY_FORMAT=text forces text. */
+static uint8_t *plan_binary(PGconn *conn, const sdb_load_def *ld, const uint8_t *probe)
+{
+    const char *force = getenv("STORMDB_COPY_FORMAT");
+    if (force && strcmp(force, "text") == 0)
+        return NULL;
+    const char *values[2] = {ld->table, ld->columns};
+    PGresult *res = PQexecParams(conn,
+        "SELECT t.typname FROM unnest(string_to_array($2::text, ',')) WITH ORDINALITY "
+        "AS c(name, i) LEFT JOIN pg_attribute a ON a.attrelid = to_regclass($1::text) "
+        "AND a.attname = btrim(c.name) AND NOT a.attisdropped "
+        "LEFT JOIN pg_type t ON t.oid = a.atttypid ORDER BY c.i",
+        2, NULL, values, NULL, NULL, 0);
+    uint8_t *bin = NULL;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == ld->ncolumns
+        && ld->ncolumns > 0 && (bin = malloc((size_t)ld->ncolumns))) {
+        for (int k = 0; k < ld->ncolumns; k++) {
+            int kind = PQgetisnull(res, k, 0) ? 0
+                     : sdb_copy_bin_kind(PQgetvalue(res, k, 0), (sdb_val_kind)probe[k]);
+            if (kind == 0) {
+                free(bin);
+                bin = NULL;
+                break;
+            }
+            bin[k] = (uint8_t)kind;
+        }
+    }
+    PQclear(res);
+    return bin;
+}
+
+/* Sizes every load, chooses its COPY format and builds the queue of
+ * chunks.  Returns 0, or 1 with a message printed. */
+static int pool_plan(load_pool *p, PGconn *conn, const sdb_workload_def *w,
+                     const sdb_load_env *env)
 {
     sdb_ctx c;
     memset(&c, 0, sizeof c);
@@ -808,11 +863,23 @@ static int pool_plan(load_pool *p, const sdb_workload_def *w, const sdb_load_env
         }
         if (j->total < 0)
             j->total = 0;
-        double bytes = (double)j->total * sample_row_bytes(w, i, env);
+        uint8_t *probe = calloc((size_t)(w->loads[i].ncolumns > 0 ? w->loads[i].ncolumns : 1), 1);
+        if (!probe)
+            goto oom;
+        double bytes = (double)j->total * sample_row_bytes(w, i, env, probe);
+        j->bin = plan_binary(conn, j->def, probe);
+        free(probe);
         j->nchunks = j->total <= SDB_LOAD_CHUNK_ROWS || bytes < SDB_LOAD_PARALLEL_BYTES
             ? 1 : (j->total + SDB_LOAD_CHUNK_ROWS - 1) / SDB_LOAD_CHUNK_ROWS;
         p->nqueue += j->nchunks;
     }
+    char text_loads[512] = "";
+    for (int i = 0; i < p->njobs; i++)
+        if (!p->jobs[i].bin && p->jobs[i].total > 0)
+            list_add(text_loads, sizeof text_loads, p->jobs[i].def->table);
+    if (text_loads[0])
+        sdb_info("text COPY for %s (a column whose type or values the binary COPY does not "
+                 "encode); binary for the other tables", text_loads);
     p->queue = calloc((size_t)p->nqueue, sizeof *p->queue);
     if (!p->queue)
         goto oom;
@@ -884,7 +951,7 @@ int sdb_setup_run(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *
     int rc = 1;
     int64_t t1 = t0, t2 = t0;
     if (w->nloads > 0) {
-        if (pool_plan(&p, w, env) || truncate_multi(conn, &p))
+        if (pool_plan(&p, conn, w, env) || truncate_multi(conn, &p))
             goto out;
         if (!pool_phase(&p, load_thread, true))
             goto fail;
