@@ -82,6 +82,17 @@ $JGET errs.json probes.2.error >/dev/null || fail "errs: the broken probe has an
 $JGET errs.json probes.1.percent >/dev/null || fail "errs: probe share"
 $JGET errs.json counters.1.percent >/dev/null || fail "errs: counter share"
 
+# --- the whole-report example in docs/report-format.md is valid too ---------
+python3 - "$SDB_SOURCE/docs/report-format.md" example.json <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read()
+docs = [b for b in re.findall(r"```json\n(.*?)```", text, re.S) if b.startswith("{")]
+if len(docs) != 1:
+    sys.exit(f"want one whole-report example in {sys.argv[1]}, found {len(docs)}")
+json.dump(json.loads(docs[0]), open(sys.argv[2], "w"))
+PY
+valid example.json
+
 # --- the schema rejects what is wrong ---------------------------------------
 # mutate NAME PYTHON: a copy of simple.json as NAME.json, after PYTHON has
 # changed the report `d`
