@@ -15,8 +15,10 @@
 #include "config.h"
 #include "conn.h"
 #include "embedded.h"
+#include "hdrlog.h"
 #include "params.h"
 #include "probe.h"
+#include "prom.h"
 #include "report.h"
 #include "setup.h"
 #include "threshold.h"
@@ -200,6 +202,81 @@ static bool thresholds_fail(const sdb_config *cfg, const sdb_workload_def *w,
     return failed;
 }
 
+/* The consumers of each interval of the time series, and the fan-out that
+ * hands every interval to each of them (worker.h's on_interval).  A NULL
+ * consumer is off.  To add one: a field here, a call in on_interval. */
+typedef struct interval_consumers {
+    sdb_hdrlog *hdrlog;     /* --hdr-log */
+    sdb_prom *prom;         /* --prometheus-port */
+} interval_consumers;
+
+/* Called by the engine once per interval, in order, on the main thread.
+ * Returns false to end the run early (no consumer asks that yet). */
+static bool on_interval(void *arg, const sdb_series_row *row, const sdb_hist *h)
+{
+    interval_consumers *c = arg;
+    bool go_on = true;
+    if (c->hdrlog)   /* a write error is kept and reported when the log is closed */
+        sdb_hdrlog_write(c->hdrlog, row->t_s - row->length_s, row->length_s, h);
+    if (c->prom)
+        sdb_prom_update(c->prom, row, h);
+    return go_on;
+}
+
+/* Starts the interval consumers the configuration asks for, before the
+ * run: the metrics server, then the HdrHistogram log (its StartTime is
+ * start_unix).  Returns 0, or 2 after a message (having stopped what it
+ * started). */
+static int consumers_start(interval_consumers *c, const sdb_config *cfg,
+                           const sdb_workload_def *w, int mix, double start_unix)
+{
+    char err[512];
+    if (cfg->prometheus_port >= 0) {
+        sdb_prom_info info = {.workload = w->name, .type = w->mixes[mix].name,
+                              .version = SDB_VERSION, .workers = cfg->workers};
+        c->prom = sdb_prom_start(cfg->prometheus_port, &info, err, sizeof err);
+        if (!c->prom) {
+            sdb_error("%s", err);
+            return 2;
+        }
+        sdb_info("Prometheus metrics at http://localhost:%d/metrics", sdb_prom_port(c->prom));
+    }
+    if (cfg->hdr_log_path) {
+        c->hdrlog = sdb_hdrlog_open(cfg->hdr_log_path, start_unix, err, sizeof err);
+        if (!c->hdrlog) {
+            sdb_error("--hdr-log: %s", err);
+            sdb_prom_stop(c->prom);
+            c->prom = NULL;
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Stops the consumers after the run and its reports.  With `completed`,
+ * the HdrHistogram log becomes FILE; without (the run did not start), it
+ * is removed.  Returns 0, or 1 after a message when the log could not be
+ * written. */
+static int consumers_stop(interval_consumers *c, const sdb_config *cfg, bool completed)
+{
+    int rc = 0;
+    if (c->hdrlog && completed) {
+        char err[512];
+        if (sdb_hdrlog_close(c->hdrlog, err, sizeof err) == 0) {
+            sdb_info("HdrHistogram log written to %s", cfg->hdr_log_path);
+        } else {
+            sdb_error("--hdr-log: %s", err);
+            rc = 1;
+        }
+    } else {
+        sdb_hdrlog_abort(c->hdrlog);
+    }
+    c->hdrlog = NULL;
+    sdb_prom_stop(c->prom);
+    c->prom = NULL;
+    return rc;
+}
+
 static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
                          const sdb_config *cfg, int mix, bool embedded, run_env *e)
 {
@@ -242,14 +319,23 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     int64_t xacts_before = 0, xacts_after = 0;
     bool have_xacts = sdb_server_xacts(conn, false, &xacts_before);
 
-    sdb_info("running %s: %d workers on %d threads for %.0f s at scale %lld",
-             w->mixes[mix].name, cfg->workers, threads, cfg->duration_s, (long long)scale);
     struct timeval tv;
     gettimeofday(&tv, NULL);
+    interval_consumers consumers = {0};
+    int rc = consumers_start(&consumers, cfg, w, mix, (double)tv.tv_sec + (double)tv.tv_usec / 1e6);
+    if (rc != 0) {
+        free(probes);
+        return rc;
+    }
+    sdb_info("running %s: %d workers on %d threads for %.0f s at scale %lld",
+             w->mixes[mix].name, cfg->workers, threads, cfg->duration_s, (long long)scale);
+    o.on_interval = on_interval;
+    o.on_interval_arg = &consumers;
     sdb_run_result r;
-    int rc = sdb_run_execute(&o, &r);
+    rc = sdb_run_execute(&o, &r);
     if (rc != 0) {
         sdb_error("the run could not start: %s", r.error);
+        consumers_stop(&consumers, cfg, false);
         sdb_run_result_free(&r);
         free(probes);
         return r.interrupted ? 130 : 1;
@@ -276,6 +362,8 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     if (cfg->html_path && sdb_report_html(cfg->html_path, &ri, &r) == 0)
         sdb_info("HTML report written to %s", cfg->html_path);
     else if (cfg->html_path)
+        rc = 1;
+    if (consumers_stop(&consumers, cfg, true) != 0)
         rc = 1;
     if (r.error[0]) {
         sdb_error("%s", r.error);
