@@ -256,3 +256,28 @@ size_t sdb_hist_bytes(void)
 {
     return sizeof(sdb_hist);
 }
+
+/* Length of the counts array. */
+int sdb_hist_counts_len(void)
+{
+    return COUNTS_LEN;
+}
+
+/* The count at index i; 0 outside [0, COUNTS_LEN). */
+int64_t sdb_hist_count_at(const sdb_hist *h, int i)
+{
+    return i >= 0 && i < COUNTS_LEN ? h->counts[i] : 0;
+}
+
+/* The counts index of value_ns, clamped into the trackable range first. */
+int sdb_hist_index_of(int64_t value_ns)
+{
+    return counts_index(clamp_value(value_ns));
+}
+
+/* The lowest value (ns) of the sub-bucket at index i (0 <= i < COUNTS_LEN). */
+int64_t sdb_hist_index_lowest(int i)
+{
+    int64_t width;
+    return index_lowest_value(i, &width);
+}

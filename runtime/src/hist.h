@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #define SDB_HIST_HIGHEST INT64_C(3600000000000)   /* 1 h in ns */
+#define SDB_HIST_LOWEST  1                         /* lowest discernible value, ns */
+#define SDB_HIST_SIGNIFICANT_DIGITS 2
 
 typedef struct sdb_hist sdb_hist;
 
@@ -55,5 +57,17 @@ int64_t sdb_hist_percentile(const sdb_hist *h, double p);
 int64_t sdb_hist_overflows(const sdb_hist *h);
 /* Bytes of memory one histogram uses. */
 size_t sdb_hist_bytes(void);
+
+/* Raw layout, for encoders (hdrlog.c).  The counts array is HdrHistogram's
+ * for (lowest SDB_HIST_LOWEST, highest SDB_HIST_HIGHEST,
+ * SDB_HIST_SIGNIFICANT_DIGITS digits), index for index. */
+/* Length of the counts array (4608). */
+int sdb_hist_counts_len(void);
+/* The count at index i (0 <= i < sdb_hist_counts_len()). */
+int64_t sdb_hist_count_at(const sdb_hist *h, int i);
+/* The counts index that value_ns maps to (clamped as recording does). */
+int sdb_hist_index_of(int64_t value_ns);
+/* The lowest value (ns) that maps to index i. */
+int64_t sdb_hist_index_lowest(int i);
 
 #endif

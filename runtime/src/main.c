@@ -15,8 +15,10 @@
 #include "config.h"
 #include "conn.h"
 #include "embedded.h"
+#include "hdrlog.h"
 #include "params.h"
 #include "probe.h"
+#include "prom.h"
 #include "report.h"
 #include "setup.h"
 #include "threshold.h"
@@ -173,43 +175,65 @@ static int choose_scale(PGconn *conn, const sdb_workload_def *w, const sdb_confi
 /* Exit status when a --threshold fails (as k6 does). */
 #define SDB_EXIT_THRESHOLD 99
 
-/* Checks the thresholds before a run, so a typo fails at once.  Returns 0,
- * or 2 after a message. */
-static int thresholds_check(const sdb_config *cfg, const sdb_workload_def *w)
+/* Parses the thresholds (file ones first, then --threshold) into *out
+ * (cfg->nthresholds of them; NULL when none), so that a typo fails before
+ * the run.  Returns 0, or 2 after a message (located in the file for a
+ * file's threshold). */
+static int thresholds_parse(const sdb_config *cfg, const sdb_workload_def *w,
+                            sdb_threshold **out)
 {
+    *out = NULL;
+    if (cfg->nthresholds == 0)
+        return 0;
+    sdb_threshold *t = calloc((size_t)cfg->nthresholds, sizeof *t);
+    if (!t) {
+        sdb_error("out of memory");
+        return 2;
+    }
     for (int i = 0; i < cfg->nthresholds; i++) {
-        sdb_threshold t;
         char err[512];
-        if (sdb_threshold_parse(cfg->thresholds[i], w, &t, err, sizeof err) != 0) {
-            sdb_error("%s", err);
+        if (sdb_threshold_parse(cfg->thresholds[i], w, &t[i], err, sizeof err) != 0) {
+            if (cfg->thresholds_where[i])
+                fprintf(stderr, "%s: error: %s\n", cfg->thresholds_where[i], err);
+            else
+                sdb_error("%s", err);
+            free(t);
             return 2;
         }
     }
+    *out = t;
     return 0;
 }
 
-/* Evaluates and prints the thresholds; true when one failed. */
-static bool thresholds_fail(const sdb_config *cfg, const sdb_workload_def *w,
-                            const sdb_run_result *r)
+/* Evaluates the thresholds on the run's results; true when one failed. */
+static bool thresholds_eval(sdb_threshold *t, int n, const sdb_run_result *r)
 {
-    if (cfg->nthresholds == 0)
-        return false;
+    bool failed = false;
+    for (int i = 0; i < n; i++) {
+        sdb_threshold_eval(&t[i], &r->stats, (double)r->elapsed_ns / 1e9);
+        failed |= !t[i].pass;
+    }
+    return failed;
+}
+
+/* Prints the evaluated thresholds after the report. */
+static void thresholds_print(const sdb_threshold *t, int n, const char *tripped)
+{
+    if (n == 0)
+        return;
     bool failed = false;
     printf("\nThresholds\n");
-    for (int i = 0; i < cfg->nthresholds; i++) {
-        sdb_threshold t;
-        char err[512], value[64];
-        if (sdb_threshold_parse(cfg->thresholds[i], w, &t, err, sizeof err) != 0)
-            continue;   /* checked before the run */
-        sdb_threshold_eval(&t, &r->stats, (double)r->elapsed_ns / 1e9);
-        sdb_threshold_value_text(&t, value, sizeof value);
-        printf("  %-32s %-4s (measured %s)\n", t.text, t.pass ? "PASS" : "FAIL", value);
-        failed |= !t.pass;
+    for (int i = 0; i < n; i++) {
+        char value[64];
+        sdb_threshold_value_text(&t[i], value, sizeof value);
+        printf("  %-32s %-4s (measured %s)\n", t[i].text, t[i].pass ? "PASS" : "FAIL", value);
+        failed |= !t[i].pass;
     }
-    if (failed)
+    if (tripped && *tripped)
+        printf("  --abort-on-fail: the run was stopped early when %s failed\n", tripped);
+    if (failed || (tripped && *tripped))
         printf("  a threshold failed: exit status %d\n", SDB_EXIT_THRESHOLD);
     fflush(stdout);
-    return failed;
 }
 
 /* Checks, before the run, that the server can take `needed` more
@@ -261,6 +285,85 @@ static int connections_preflight(PGconn *conn, int needed)
     return 0;
 }
 
+/* The consumers of each interval of the time series, and the fan-out that
+ * hands every interval to each of them (worker.h's on_interval).  A NULL
+ * consumer is off.  To add one: a field here, a call in on_interval. */
+typedef struct interval_consumers {
+    sdb_hdrlog *hdrlog;     /* --hdr-log */
+    sdb_prom *prom;         /* --prometheus-port */
+    sdb_threshold_watch *watch; /* --abort-on-fail */
+} interval_consumers;
+
+/* Called by the engine once per interval, in order, on the main thread.
+ * Returns false to end the run early (a threshold failed under
+ * --abort-on-fail). */
+static bool on_interval(void *arg, const sdb_series_row *row, const sdb_hist *h)
+{
+    interval_consumers *c = arg;
+    bool go_on = true;
+    if (c->hdrlog)   /* a write error is kept and reported when the log is closed */
+        sdb_hdrlog_write(c->hdrlog, row->t_s - row->length_s, row->length_s, h);
+    if (c->prom)
+        sdb_prom_update(c->prom, row, h);
+    if (c->watch && !sdb_threshold_watch_interval(c->watch, row, h))
+        go_on = false;
+    return go_on;
+}
+
+/* Starts the interval consumers the configuration asks for, before the
+ * run: the metrics server, then the HdrHistogram log (its StartTime is
+ * start_unix).  Returns 0, or 2 after a message (having stopped what it
+ * started). */
+static int consumers_start(interval_consumers *c, const sdb_config *cfg,
+                           const sdb_workload_def *w, int mix, double start_unix)
+{
+    char err[512];
+    if (cfg->prometheus_port >= 0) {
+        sdb_prom_info info = {.workload = w->name, .type = w->mixes[mix].name,
+                              .version = SDB_VERSION, .workers = cfg->workers};
+        c->prom = sdb_prom_start(cfg->prometheus_port, &info, err, sizeof err);
+        if (!c->prom) {
+            sdb_error("%s", err);
+            return 2;
+        }
+        sdb_info("Prometheus metrics at http://localhost:%d/metrics", sdb_prom_port(c->prom));
+    }
+    if (cfg->hdr_log_path) {
+        c->hdrlog = sdb_hdrlog_open(cfg->hdr_log_path, start_unix, err, sizeof err);
+        if (!c->hdrlog) {
+            sdb_error("--hdr-log: %s", err);
+            sdb_prom_stop(c->prom);
+            c->prom = NULL;
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Stops the consumers after the run and its reports.  With `completed`,
+ * the HdrHistogram log becomes FILE; without (the run did not start), it
+ * is removed.  Returns 0, or 1 after a message when the log could not be
+ * written. */
+static int consumers_stop(interval_consumers *c, const sdb_config *cfg, bool completed)
+{
+    int rc = 0;
+    if (c->hdrlog && completed) {
+        char err[512];
+        if (sdb_hdrlog_close(c->hdrlog, err, sizeof err) == 0) {
+            sdb_info("HdrHistogram log written to %s", cfg->hdr_log_path);
+        } else {
+            sdb_error("--hdr-log: %s", err);
+            rc = 1;
+        }
+    } else {
+        sdb_hdrlog_abort(c->hdrlog);
+    }
+    c->hdrlog = NULL;
+    sdb_prom_stop(c->prom);
+    c->prom = NULL;
+    return rc;
+}
+
 static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
                          const sdb_config *cfg, int mix, bool embedded, run_env *e)
 {
@@ -306,18 +409,58 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     int64_t xacts_before = 0, xacts_after = 0;
     bool have_xacts = sdb_server_xacts(conn, false, &xacts_before);
 
-    sdb_info("running %s: %d workers on %d threads for %.0f s at scale %lld",
-             w->mixes[mix].name, cfg->workers, threads, cfg->duration_s, (long long)scale);
+    sdb_threshold *ths = NULL;
+    int nths = cfg->nthresholds;
+    if (thresholds_parse(cfg, w, &ths) != 0) {
+        free(probes);
+        return 2;
+    }
     struct timeval tv;
     gettimeofday(&tv, NULL);
+    interval_consumers consumers = {0};
+    sdb_threshold_watch watch;
+    int rc = 0;
+    if (cfg->abort_on_fail && nths > 0) {
+        /* the run-level thresholds, on the run so far, from the end of the
+         * first summary interval (10 s without progress lines) */
+        double from_s = cfg->summary_interval_s > 0 ? cfg->summary_interval_s : 10;
+        if (!sdb_threshold_watch_init(&watch, ths, nths, from_s)) {
+            sdb_error("out of memory");
+            rc = 1;
+        } else {
+            consumers.watch = &watch;
+        }
+    }
+    if (rc == 0)
+        rc = consumers_start(&consumers, cfg, w, mix,
+                             (double)tv.tv_sec + (double)tv.tv_usec / 1e6);
+    if (rc != 0) {
+        if (consumers.watch)
+            sdb_threshold_watch_free(&watch);
+        free(ths);
+        free(probes);
+        return rc;
+    }
+    sdb_info("running %s: %d workers on %d threads for %.0f s at scale %lld",
+             w->mixes[mix].name, cfg->workers, threads, cfg->duration_s, (long long)scale);
+    o.on_interval = on_interval;
+    o.on_interval_arg = &consumers;
     sdb_run_result r;
-    int rc = sdb_run_execute(&o, &r);
+    rc = sdb_run_execute(&o, &r);
     if (rc != 0) {
         sdb_error("the run could not start: %s", r.error);
+        consumers_stop(&consumers, cfg, false);
+        if (consumers.watch)
+            sdb_threshold_watch_free(&watch);
         sdb_run_result_free(&r);
+        free(ths);
         free(probes);
         return r.interrupted ? 130 : 1;
     }
+    const char *tripped = consumers.watch ? watch.tripped : "";
+    if (*tripped)
+        sdb_warn("--abort-on-fail: threshold %s failed: the run was stopped early", tripped);
+    bool threshold_failed = thresholds_eval(ths, nths, &r) || *tripped;
     sdb_probes_read(conn, w, probes, true);
     have_xacts = have_xacts && sdb_server_xacts(conn, true, &xacts_after);
     sdb_report_info ri = {
@@ -341,15 +484,21 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         sdb_info("HTML report written to %s", cfg->html_path);
     else if (cfg->html_path)
         rc = 1;
+    if (consumers_stop(&consumers, cfg, true) != 0)
+        rc = 1;
+    thresholds_print(ths, nths, tripped);
     if (r.error[0]) {
         sdb_error("%s", r.error);
         rc = 1;
     } else if (r.interrupted) {
         rc = 130;
-    } else if (thresholds_fail(cfg, w, &r)) {
+    } else if (threshold_failed) {
         rc = SDB_EXIT_THRESHOLD;
     }
+    if (consumers.watch)
+        sdb_threshold_watch_free(&watch);
     sdb_run_result_free(&r);
+    free(ths);
     free(probes);
     return rc;
 }
@@ -438,10 +587,12 @@ int sdb_main(int argc, char **argv, const sdb_workload_def *w)
         sdb_config_free(&cfg);
         return rc;
     }
-    if (thresholds_check(&cfg, w) != 0) {
+    sdb_threshold *checked;   /* parsed here so that a typo fails at once */
+    if (thresholds_parse(&cfg, w, &checked) != 0) {
         sdb_config_free(&cfg);
         return 2;
     }
+    free(checked);
     if (cfg.print_config) {
         sdb_config_print(&cfg, w, stdout);
         sdb_config_free(&cfg);
