@@ -1019,6 +1019,22 @@ static void top_prometheus_port(yaml_ctx *y, const char *key, yaml_node_t *v)
         y->cfg->prometheus_port = (int)n;
 }
 
+static void top_on_error(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    static const char *const modes[] = { "continue", "stop", NULL };
+    if (want_scalar(y, key, v, "continue or stop") != VAL_OK)
+        return;
+    if (!one_of(scalar(v), modes))
+        bad_value(y, key, v, "continue or stop");
+    else
+        y->cfg->on_error_stop = strcmp(scalar(v), "stop") == 0;
+}
+
+static void top_max_errors(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    yaml_int(y, key, v, 0, INT64_MAX, &y->cfg->max_errors);
+}
+
 static void top_abort_on_fail(yaml_ctx *y, const char *key, yaml_node_t *v)
 {
     yaml_bool(y, key, v, &y->cfg->abort_on_fail);
@@ -1119,6 +1135,8 @@ static const key_spec top_keys[] = {
     { "latency_limit", top_latency_limit, false, 0 },
     { "thresholds", top_thresholds, false, 0 },
     { "abort_on_fail", top_abort_on_fail, false, 0 },
+    { "on_error", top_on_error, false, 0 },
+    { "max_errors", top_max_errors, false, 0 },
     { "hdr_log", top_hdr_log, false, 0 },
     { "prometheus_port", top_prometheus_port, false, 0 },
     { "idle_timeout", db_max_idle_time, true, 0 },              /* README alias */
@@ -1634,7 +1652,7 @@ enum {
     OPT_SEED, OPT_JSON, OPT_CSV, OPT_HTML, OPT_CONNECTION_MODE, OPT_THRESHOLD, OPT_EMBEDDED, OPT_KEEP_EMBEDDED, OPT_LIST, OPT_CHECK,
     OPT_LOAD_THREADS, OPT_NO_RUN, OPT_FORCE, OPT_PRINT_CONFIG, OPT_COLLECT_PG_STATS,
     OPT_PG_STAT_STATEMENTS, OPT_PROGRESSIVE, OPT_RATE, OPT_LATENCY_LIMIT, OPT_ABORT_ON_FAIL,
-    OPT_HDR_LOG, OPT_PROMETHEUS_PORT
+    OPT_HDR_LOG, OPT_PROMETHEUS_PORT, OPT_ON_ERROR, OPT_MAX_ERRORS
 };
 
 static const char short_opts[] = "+:c:d:w:u:p:rs:hVD:";
@@ -1679,6 +1697,8 @@ static const struct option long_opts[] = {
     { "rate", required_argument, NULL, OPT_RATE },
     { "latency-limit", required_argument, NULL, OPT_LATENCY_LIMIT },
     { "abort-on-fail", no_argument, NULL, OPT_ABORT_ON_FAIL },
+    { "on-error", required_argument, NULL, OPT_ON_ERROR },
+    { "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
     { "hdr-log", required_argument, NULL, OPT_HDR_LOG },
     { "prometheus-port", required_argument, NULL, OPT_PROMETHEUS_PORT },
     { "help", no_argument, NULL, 'h' },
@@ -1771,7 +1791,8 @@ static const char *flag_key(int opt)
         { OPT_NO_SUMMARY, "summary_interval" }, { OPT_SEED, "seed" },
         { OPT_LOAD_THREADS, "load_threads" }, { OPT_RATE, "rate" },
         { OPT_LATENCY_LIMIT, "latency_limit" }, { OPT_ABORT_ON_FAIL, "abort_on_fail" },
-        { OPT_PROMETHEUS_PORT, "prometheus_port" },
+        { OPT_PROMETHEUS_PORT, "prometheus_port" }, { OPT_ON_ERROR, "on_error" },
+        { OPT_MAX_ERRORS, "max_errors" },
         { OPT_COLLECT_PG_STATS, "collect_pg_stats" },
         { OPT_PG_STAT_STATEMENTS, "pg_stats_statements" },
     };
@@ -1911,6 +1932,18 @@ static bool apply_flag(sdb_config *cfg, int opt, const char *arg, const char *pr
         mem = add_threshold(cfg, arg, NULL) == 0;
         break;
     case OPT_ABORT_ON_FAIL: cfg->abort_on_fail = true; break;
+    case OPT_ON_ERROR:
+        if (strcmp(arg, "continue") == 0 || strcmp(arg, "stop") == 0) {
+            cfg->on_error_stop = strcmp(arg, "stop") == 0;
+        } else {
+            fprintf(err, "%s: error: invalid value '%.*s' for --on-error: expected continue "
+                    "or stop\n", prog, MAX_ECHO, arg);
+            ok = false;
+        }
+        break;
+    case OPT_MAX_ERRORS:
+        ok = flag_int(prog, opt, arg, 0, INT64_MAX, &cfg->max_errors, err);
+        break;
     case OPT_RATE:
         if (!(ok = parse_rate(arg, &cfg->rate_tps)))
             fprintf(err, "%s: error: invalid value '%.*s' for --rate: expected " RATE_FORM "\n",
@@ -2146,7 +2179,11 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
                  "                             workers; latency counts from the scheduled\n"
                  "                             start (default: closed loop)\n"
                  "      --latency-limit MS     with --rate: skip transactions already MS\n"
-                 "                             late, and count them\n",
+                 "                             late, and count them\n"
+                 "      --on-error M           continue (default) or stop: end the run at\n"
+                 "                             the first failed transaction\n"
+                 "      --max-errors N         end the run once N transactions failed\n"
+                 "                             (default: 0 = no limit)\n",
             DEFAULT_DURATION_S, MAX_WORKERS, DEFAULT_WORKERS, MAX_THREADS);
 
     fputs("\nSetup:\n"
@@ -2425,6 +2462,9 @@ void sdb_config_print(const sdb_config *cfg, const sdb_workload_def *w, FILE *ou
     }
     if (cfg->abort_on_fail)
         print_setting(out, cfg, 0, "abort_on_fail", "true", "default");
+    print_setting(out, cfg, 0, "on_error", cfg->on_error_stop ? "stop" : "continue", "default");
+    snprintf(t, sizeof t, "%lld", (long long)cfg->max_errors);
+    print_setting(out, cfg, 0, "max_errors", t, "default (0 = no limit)");
     if (cfg->nthresholds > 0) {
         fputs("thresholds:\n", out);
         for (int i = 0; i < cfg->nthresholds; i++) {

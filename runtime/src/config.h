@@ -133,6 +133,11 @@ typedef struct sdb_config {
                                * one, NULL for a flag */
     int nthresholds;
     bool abort_on_fail;       /* abort_on_fail / --abort-on-fail */
+    bool on_error_stop;       /* on_error: stop / --on-error stop (default
+                               * continue): end the run at the first failed
+                               * transaction */
+    int64_t max_errors;       /* max_errors / --max-errors N: end the run
+                               * once N transactions failed; 0 = no limit */
     double rate_tps;          /* rate / --rate: open-loop arrivals per second
                                * over all workers; 0 = closed loop */
     double latency_limit_s;   /* latency_limit / --latency-limit (needs a

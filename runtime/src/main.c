@@ -292,6 +292,9 @@ typedef struct interval_consumers {
     sdb_hdrlog *hdrlog;     /* --hdr-log */
     sdb_prom *prom;         /* --prometheus-port */
     sdb_threshold_watch *watch; /* --abort-on-fail */
+    int64_t max_failed;     /* --max-errors, or 1 with --on-error stop; 0 = none */
+    int64_t failed;         /* failed transactions so far */
+    bool gave_up;           /* max_failed reached: the run was ended */
 } interval_consumers;
 
 /* Called by the engine once per interval, in order, on the main thread.
@@ -307,6 +310,11 @@ static bool on_interval(void *arg, const sdb_series_row *row, const sdb_hist *h)
         sdb_prom_update(c->prom, row, h);
     if (c->watch && !sdb_threshold_watch_interval(c->watch, row, h))
         go_on = false;
+    c->failed += row->failed;
+    if (c->max_failed > 0 && c->failed >= c->max_failed) {
+        c->gave_up = true;
+        go_on = false;
+    }
     return go_on;
 }
 
@@ -418,6 +426,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     struct timeval tv;
     gettimeofday(&tv, NULL);
     interval_consumers consumers = {0};
+    consumers.max_failed = cfg->on_error_stop ? 1 : cfg->max_errors;
     sdb_threshold_watch watch;
     int rc = 0;
     if (cfg->abort_on_fail && nths > 0) {
@@ -458,6 +467,10 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         return r.interrupted ? 130 : 1;
     }
     const char *tripped = consumers.watch ? watch.tripped : "";
+    if (consumers.gave_up)
+        sdb_warn("%lld transaction%s failed: the run was ended early (%s)",
+                 (long long)consumers.failed, consumers.failed == 1 ? "" : "s",
+                 cfg->on_error_stop ? "on_error: stop" : "max_errors");
     if (*tripped)
         sdb_warn("--abort-on-fail: threshold %s failed: the run was stopped early", tripped);
     bool threshold_failed = thresholds_eval(ths, nths, &r) || *tripped;
@@ -492,6 +505,11 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         rc = 1;
     } else if (r.interrupted) {
         rc = 130;
+    } else if (consumers.gave_up) {
+        sdb_error("the run was ended after %lld failed transaction%s (%s)",
+                  (long long)consumers.failed, consumers.failed == 1 ? "" : "s",
+                  cfg->on_error_stop ? "on_error: stop" : "max_errors");
+        rc = 1;
     } else if (threshold_failed) {
         rc = SDB_EXIT_THRESHOLD;
     }
