@@ -222,6 +222,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         .scale = scale, .seed = cfg->seed, .duration_s = cfg->duration_s,
         .summary_interval_s = cfg->no_summary ? 0 : cfg->summary_interval_s,
         .params = e->params.values, .nurand_c = e->c_run, .sequences = e->sequences,
+        .rate_tps = cfg->rate_tps, .latency_limit_ns = (int64_t)(cfg->latency_limit_s * 1e9),
     };
     /* NURand: C-Run from the C-Load stored with the data, when it is */
     int64_t c_load[3] = {e->c_load[0], e->c_load[1], e->c_load[2]};
