@@ -127,7 +127,8 @@ static void charts(FILE *f, const sdb_run_result *r)
     double *x = calloc((size_t)n + 1, sizeof *x), *tps = calloc((size_t)n + 1, sizeof *tps);
     double *p50 = calloc((size_t)n + 1, sizeof *p50), *p90 = calloc((size_t)n + 1, sizeof *p90);
     double *p99 = calloc((size_t)n + 1, sizeof *p99), *fail = calloc((size_t)n + 1, sizeof *fail);
-    if (x && tps && p50 && p90 && p99 && fail) {
+    double *lag = calloc((size_t)n + 1, sizeof *lag);
+    if (x && tps && p50 && p90 && p99 && fail && lag) {
         for (int i = 0; i < n; i++) {
             const sdb_series_row *row = &r->series[i];
             x[i] = row->t_s;
@@ -136,11 +137,16 @@ static void charts(FILE *f, const sdb_run_result *r)
             p90[i] = row->p90_ms;
             p99[i] = row->p99_ms;
             fail[i] = (double)row->failed;
+            lag[i] = row->lag_p99_ms;
         }
         line l_tps[] = {{"tps", tps}};
         chart(f, "Throughput over time", "seconds", "transactions/s", x, n, l_tps, 1, false);
-        line l_lat[] = {{"p50", p50}, {"p90", p90}, {"p99", p99}};
-        chart(f, "Latency percentiles over time", "seconds", "ms", x, n, l_lat, 3, false);
+        /* open loop: the latency is from the intended start; its p99 lag
+         * beside it shows how much of it was the client starting late */
+        line l_lat[] = {{"p50", p50}, {"p90", p90}, {"p99", p99}, {"lag p99", lag}};
+        chart(f, r->rate_tps > 0 ? "Latency percentiles over time (from the intended start)"
+                                 : "Latency percentiles over time",
+              "seconds", "ms", x, n, l_lat, r->rate_tps > 0 ? 4 : 3, false);
         line l_fail[] = {{"failed", fail}};
         chart(f, "Failed transactions over time", "seconds", "per interval", x, n, l_fail, 1,
               true);
@@ -151,6 +157,7 @@ static void charts(FILE *f, const sdb_run_result *r)
     free(p90);
     free(p99);
     free(fail);
+    free(lag);
 
     /* the percentile spectrum: latency against percentile, x = log10(1/(1-p)) */
     static const double pcts[] = {0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
@@ -166,11 +173,58 @@ static void charts(FILE *f, const sdb_run_result *r)
           "log10(1 / (1 - percentile))", "ms", sx, NP, l_sp, 1, false);
 }
 
+/* One row of a percentile table: label, then p50 p90 p99 max (ms). */
+static void pct_row(FILE *f, const char *label, const sdb_hist *h)
+{
+    fprintf(f, "<tr><td>%s</td><td>%lld</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td>"
+            "</tr>\n", label, (long long)sdb_hist_count(h), sdb_hist_percentile(h, 50) / 1e6,
+            sdb_hist_percentile(h, 90) / 1e6, sdb_hist_percentile(h, 99) / 1e6,
+            sdb_hist_max(h) / 1e6);
+}
+
+/* Open loop: latency, service time and schedule lag side by side, and what
+ * became of the arrivals. */
+static void schedule_table(FILE *f, const sdb_run_result *r)
+{
+    const sdb_stats *s = &r->stats;
+    fputs("<h2>Open-loop schedule</h2>\n<table><tr><th></th><th>count</th><th>p50 ms</th>"
+          "<th>p90 ms</th><th>p99 ms</th><th>max ms</th></tr>\n", f);
+    pct_row(f, "latency (intended start to end)", s->latency);
+    pct_row(f, "service time (actual start to end)", s->service_time);
+    pct_row(f, "schedule lag (actual minus intended start)", s->schedule_lag);
+    fprintf(f, "</table>\n<p>%lld arrivals not started by the end of the run", (long long)s->not_started);
+    if (r->latency_limit_ns > 0)
+        fprintf(f, "; %lld skipped (already later than %g ms), %lld completed later than it",
+                (long long)s->skipped, r->latency_limit_ns / 1e6, (long long)s->late);
+    fputs(".</p>\n", f);
+}
+
+/* The client threads: transactions and latency of each. */
+static void threads_table(FILE *f, const sdb_run_result *r)
+{
+    if (!r->thread_stats)
+        return;
+    fputs("<h2>Client threads</h2>\n<table><tr><th>thread</th><th>sessions</th>"
+          "<th>committed</th><th>rolled back</th><th>failed</th><th>avg ms</th><th>p99 ms</th>"
+          "<th>max ms</th></tr>\n", f);
+    for (int i = 0; i < r->threads; i++) {
+        const sdb_thread_result *t = &r->thread_stats[i];
+        fprintf(f, "<tr><td>%d</td><td>%d</td><td>%lld</td><td>%lld</td><td>%lld</td>"
+                "<td>%.3f</td><td>%.3f</td><td>%.3f</td></tr>\n", i, t->sessions,
+                (long long)t->u.committed, (long long)t->u.rolled_back, (long long)t->u.failed,
+                sdb_hist_mean(t->latency) / 1e6, sdb_hist_percentile(t->latency, 99) / 1e6,
+                sdb_hist_max(t->latency) / 1e6);
+    }
+    fputs("</table>\n", f);
+}
+
 static void tables(FILE *f, const sdb_report_info *ri, const sdb_run_result *r)
 {
     const sdb_workload_def *w = ri->w;
     const sdb_stats *s = &r->stats;
     double secs = r->elapsed_ns / 1e9;
+    if (r->rate_tps > 0)
+        schedule_table(f, r);
     fputs("<h2>Transactions</h2>\n<table><tr><th>transaction</th><th>completed</th>"
           "<th>rolled back</th><th>failed</th><th>retries</th><th>tps</th><th>avg ms</th>"
           "<th>p95 ms</th><th>p99 ms</th></tr>\n", f);
@@ -200,7 +254,9 @@ static void tables(FILE *f, const sdb_report_info *ri, const sdb_run_result *r)
                 sdb_hist_mean(s->stmt_latency[i]) / 1e6,
                 sdb_hist_percentile(s->stmt_latency[i], 99) / 1e6);
     }
-    fputs("</table>\n<h2>Errors</h2>\n", f);
+    fputs("</table>\n", f);
+    threads_table(f, r);
+    fputs("<h2>Errors</h2>\n", f);
     if (s->nerrkinds == 0) {
         fputs("<p>No errors.</p>\n", f);
         return;
@@ -253,10 +309,13 @@ int sdb_report_html(const char *path, const sdb_report_info *ri, const sdb_run_r
     esc(f, w->mixes[ri->mix].name);
     fputs("</h1>\n<p>", f);
     esc(f, ri->target);
+    char model[64] = "closed loop";
+    if (r->rate_tps > 0)
+        snprintf(model, sizeof model, "open loop at %g tps (Poisson)", r->rate_tps);
     fprintf(f, " &middot; PostgreSQL %s &middot; scale %lld &middot; %d workers on %d threads "
-            "&middot; %.1f s%s &middot; seed %llu</p>\n", ri->server_version,
+            "&middot; %.1f s%s &middot; %s &middot; seed %llu</p>\n", ri->server_version,
             (long long)ri->scale, ri->cfg->workers, ri->threads, secs,
-            r->interrupted ? " (interrupted)" : "", (unsigned long long)ri->seed);
+            r->interrupted ? " (interrupted)" : "", model, (unsigned long long)ri->seed);
     fprintf(f, "<p class=\"kpi\"><b>%.1f</b> tps &middot; p50 <b>%.3f</b> ms &middot; p99 "
             "<b>%.3f</b> ms &middot; %lld completed, %lld failed</p>\n",
             secs > 0 ? done / secs : 0.0, sdb_hist_percentile(s->latency, 50) / 1e6,

@@ -394,6 +394,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         .scale = scale, .seed = cfg->seed, .duration_s = cfg->duration_s,
         .summary_interval_s = cfg->no_summary ? 0 : cfg->summary_interval_s,
         .params = e->params.values, .nurand_c = e->c_run, .sequences = e->sequences,
+        .rate_tps = cfg->rate_tps, .latency_limit_ns = (int64_t)(cfg->latency_limit_s * 1e9),
     };
     if (connections_preflight(conn, o.conn_mode == SDB_CONN_PERSISTENT && o.connections < o.workers
                                         ? o.connections : o.workers))

@@ -104,6 +104,108 @@ static const double pct_values[] = {50, 90, 95, 99, 99.9};
 static const char *const pct_names[] = {"p50", "p90", "p95", "p99", "p999"};
 #define NPCT 5
 
+static bool open_loop(const sdb_run_result *r)
+{
+    return r->rate_tps > 0;
+}
+
+/* True when a transaction of the workload declares a keying or think time
+ * (ignored in an open loop). */
+static bool has_pacing(const sdb_workload_def *w)
+{
+    for (int i = 0; i < w->ntxs; i++)
+        if (w->txs[i].keying || w->txs[i].think)
+            return true;
+    return false;
+}
+
+/* "closed loop" or "open loop at 200 tps (Poisson)[, latency limit 100 ms]". */
+static void load_model_text(const sdb_run_result *r, char *buf, size_t len)
+{
+    if (!open_loop(r)) {
+        snprintf(buf, len, "closed loop");
+        return;
+    }
+    int n = snprintf(buf, len, "open loop at %g tps (Poisson)", r->rate_tps);
+    if (r->latency_limit_ns > 0 && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", latency limit %g ms", ms(r->latency_limit_ns));
+}
+
+/* One line of p50 / p90 / p99 / max (ms) of h, after a label. */
+static void pct_line(FILE *out, const char *label, const sdb_hist *h, const char *note)
+{
+    fprintf(out, "  %-14s p50 %.3f  p90 %.3f  p99 %.3f  max %.3f  %s\n", label,
+            ms(sdb_hist_percentile(h, 50)), ms(sdb_hist_percentile(h, 90)),
+            ms(sdb_hist_percentile(h, 99)), ms(sdb_hist_max(h)), note);
+}
+
+/* Open loop: service time, schedule lag, and what became of the arrivals. */
+static void console_schedule(FILE *out, const sdb_report_info *ri, const sdb_run_result *r)
+{
+    const sdb_stats *s = &r->stats;
+    char a[32], b[32], c[32];
+    fprintf(out, "\nOpen-Loop Schedule (ms)\n");
+    pct_line(out, "Latency", s->latency, "(intended start to end: the headline)");
+    pct_line(out, "Service time", s->service_time, "(actual start to end)");
+    pct_line(out, "Schedule lag", s->schedule_lag, "(actual start minus intended start)");
+    fprintf(out, "  Arrivals       %s started, %s not started by the end of the run",
+            sdb_fmt_count(a, sizeof a, sdb_hist_count(s->schedule_lag) + sdb_stats_failed(s)),
+            sdb_fmt_count(b, sizeof b, s->not_started));
+    if (r->latency_limit_ns > 0)
+        fprintf(out, ", %s skipped (already later than %g ms; not failures), %s late "
+                "(completed after more than %g ms)", sdb_fmt_count(c, sizeof c, s->skipped),
+                ms(r->latency_limit_ns), sdb_fmt_count(a, sizeof a, s->late),
+                ms(r->latency_limit_ns));
+    fprintf(out, "\n");
+    if (has_pacing(ri->w))
+        fprintf(out, "  note           the workload's keying and think times are ignored in an "
+                "open loop: the arrivals pace it\n");
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The client threads' table, and one line on the sessions ("workers"):
+ * the spread of their transaction counts shows starvation. */
+static void console_threads(FILE *out, const sdb_run_result *r)
+{
+    if (!r->thread_stats)
+        return;
+    fprintf(out, "  %-8s %8s %12s %12s %10s %8s %10s %9s %9s %9s %9s\n", "thread", "sessions",
+            "transactions", "committed", "rolledback", "failed", "tps", "avg ms", "p50 ms",
+            "p99 ms", "max ms");
+    char a[32], b[32];
+    for (int i = 0; i < r->threads; i++) {
+        const sdb_thread_result *t = &r->thread_stats[i];
+        fprintf(out, "  %-8d %8d %12s %12s %10lld %8lld %10.1f %9.3f %9.3f %9.3f %9.3f\n", i,
+                t->sessions, sdb_fmt_count(a, sizeof a, sdb_unit_total(&t->u)),
+                sdb_fmt_count(b, sizeof b, t->u.committed), (long long)t->u.rolled_back,
+                (long long)t->u.failed, per_sec(t->u.committed + t->u.rolled_back, r),
+                sdb_hist_mean(t->latency) / 1e6, ms(sdb_hist_percentile(t->latency, 50)),
+                ms(sdb_hist_percentile(t->latency, 99)), ms(sdb_hist_max(t->latency)));
+    }
+    if (!r->workers || r->nworkers == 0)
+        return;
+    int64_t *n = malloc((size_t)r->nworkers * sizeof *n);
+    if (!n)
+        return;
+    int worst = 0;
+    for (int i = 0; i < r->nworkers; i++) {
+        n[i] = sdb_unit_total(&r->workers[i]);
+        if (r->workers[i].latency_max_ns > r->workers[worst].latency_max_ns)
+            worst = i;
+    }
+    qsort(n, (size_t)r->nworkers, sizeof *n, cmp_i64);
+    fprintf(out, "  Workers        %d sessions: transactions per session min %lld, median %lld, "
+            "max %lld; slowest transaction %.3f ms (worker %d)\n", r->nworkers,
+            (long long)n[0], (long long)n[r->nworkers / 2], (long long)n[r->nworkers - 1],
+            ms(r->workers[worst].latency_max_ns), worst + 1);
+    free(n);
+}
+
 void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_result *r)
 {
     const sdb_workload_def *w = ri->w;
@@ -118,9 +220,11 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
             ri->embedded ? " [embedded]" : "", ri->server_version);
     fprintf(out, "Workload:   %s, type %s, scale %lld\n", w->name, w->mixes[ri->mix].name,
             (long long)ri->scale);
-    fprintf(out, "Run:        %d workers on %d threads, %.1f s%s, closed loop, seed %llu\n",
+    char model[128];
+    load_model_text(r, model, sizeof model);
+    fprintf(out, "Run:        %d workers on %d threads, %.1f s%s, %s, seed %llu\n",
             ri->cfg->workers, ri->threads, seconds(r),
-            r->interrupted ? " (interrupted)" : "", (unsigned long long)ri->seed);
+            r->interrupted ? " (interrupted)" : "", model, (unsigned long long)ri->seed);
     if (r->sessions_lost)
         fprintf(out, "Sessions:   %d lost their connection during the run\n", r->sessions_lost);
     if (w->headline_name && w->nheadline_txs > 0) {
@@ -167,7 +271,8 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
                 k + 1 < SDB_QUERY_KINDS ? "," : "\n");
 
     const sdb_hist *h = s->latency;
-    fprintf(out, "\nLatency Distribution (ms, whole transaction)\n");
+    fprintf(out, "\nLatency Distribution (ms, whole transaction%s)\n",
+            open_loop(r) ? ", from the intended start" : "");
     if (sdb_hist_count(h) == 0) {
         fprintf(out, "  no completed transactions\n");
     } else {
@@ -179,6 +284,9 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
                     ms(sdb_hist_percentile(h, pct_values[i])));
         fprintf(out, "\n");
     }
+
+    if (open_loop(r))
+        console_schedule(out, ri, r);
 
     fprintf(out, "\nWorkload Breakdown\n");
     fprintf(out, "  %-20s %12s %9s %8s %8s %6s %10s %9s %9s %9s\n", "transaction",
@@ -296,6 +404,7 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
         fprintf(out, "  warning        a client thread was on the CPU for %.0f%% of the run: the "
                 "client may be the bottleneck (more --threads, or a client machine of its own)\n",
                 100.0 * busiest_share(r));
+    console_threads(out, r);
 
     fprintf(out, "\nError Summary\n");
     if (s->nerrkinds == 0 && s->errors_unclassified == 0) {
@@ -343,6 +452,87 @@ static json_t *latency_json(const sdb_hist *h)
                      "percentiles", pct);
 }
 
+/* The counts and latency summary of a session or thread (no "latency"). */
+static json_t *unit_json(const sdb_unit_stats *u)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:f, s:f}", "transactions",
+                     (json_int_t)sdb_unit_total(u), "committed", (json_int_t)u->committed,
+                     "rolled_back", (json_int_t)u->rolled_back, "failed", (json_int_t)u->failed,
+                     "mean_ms", sdb_unit_mean_ns(u) / 1e6, "max_ms", ms(u->latency_max_ns));
+}
+
+/* threads: [{thread, sessions, transactions, ..., tps, cpu_s, latency}] */
+static json_t *threads_json(const sdb_run_result *r)
+{
+    json_t *a = json_array();
+    for (int i = 0; r->thread_stats && i < r->threads; i++) {
+        const sdb_thread_result *t = &r->thread_stats[i];
+        json_t *tj = unit_json(&t->u);
+        if (!tj)
+            continue;
+        json_object_set_new(tj, "thread", json_integer(i));
+        json_object_set_new(tj, "sessions", json_integer(t->sessions));
+        json_object_set_new(tj, "tps", json_real(per_sec(t->u.committed + t->u.rolled_back, r)));
+        json_object_set_new(tj, "cpu_s", json_real(t->cpu_s));
+        json_object_set_new(tj, "latency", latency_json(t->latency));
+        json_array_append_new(a, tj);
+    }
+    return a;
+}
+
+/* workers: [{worker, thread, transactions, committed, ..., mean_ms, max_ms}],
+ * one per session by worker number. */
+static json_t *workers_json(const sdb_run_result *r)
+{
+    json_t *a = json_array();
+    if (!r->workers)
+        return a;
+    int thread = 0, left = r->thread_stats && r->threads > 0 ? r->thread_stats[0].sessions : 0;
+    for (int i = 0; i < r->nworkers; i++) {
+        while (r->thread_stats && left == 0 && thread + 1 < r->threads)
+            left = r->thread_stats[++thread].sessions;
+        left--;
+        json_t *wj = unit_json(&r->workers[i]);
+        if (!wj)
+            continue;
+        json_object_set_new(wj, "worker", json_integer(i + 1));
+        json_object_set_new(wj, "thread", json_integer(thread));
+        json_array_append_new(a, wj);
+    }
+    return a;
+}
+
+static const char *const metric_names[] = {"p50", "p90", "p95", "p99", "p999", "avg", "max",
+                                           "tps", "error_rate"};
+
+/* thresholds: [{expression, transaction, metric, op, limit, value, unit,
+ * pass}], latencies in ms, error rates in percent, tps per second. */
+static json_t *thresholds_json(const sdb_report_info *ri)
+{
+    json_t *a = json_array();
+    for (int i = 0; ri->thresholds && i < ri->nthresholds; i++) {
+        const sdb_threshold *t = &ri->thresholds[i];
+        const char *op = t->op == '<' ? "<" : t->op == 'l' ? "<=" : t->op == '>' ? ">" : ">=";
+        double scale = 1;
+        const char *unit = "tps";
+        if (t->metric == SDB_M_ERROR_RATE) {
+            scale = 100;
+            unit = "percent";
+        } else if (t->metric != SDB_M_TPS) {
+            scale = 1e-6;
+            unit = "ms";
+        }
+        json_t *tx = t->tx >= 0 && t->tx < ri->w->ntxs ? jstr(ri->w->txs[t->tx].name)
+                                                        : json_null();
+        json_array_append_new(
+            a, json_pack("{s:o, s:o, s:s, s:s, s:f, s:f, s:s, s:b}", "expression", jstr(t->text),
+                         "transaction", tx, "metric", metric_names[t->metric], "op", op, "limit",
+                         t->limit * scale, "value", t->value * scale, "unit", unit, "pass",
+                         t->pass));
+    }
+    return a;
+}
+
 static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
 {
     const sdb_workload_def *w = ri->w;
@@ -361,7 +551,8 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
         jstr(w->mixes[ri->mix].name), "scale", (json_int_t)ri->scale, "workers", ri->cfg->workers,
         "connections", ri->cfg->connections, "threads", ri->threads, "duration_s",
         ri->cfg->duration_s, "elapsed_s", seconds(r), "seed", (json_int_t)0,
-        "interrupted", r->interrupted, "load_model", "closed", "embedded", ri->embedded,
+        "interrupted", r->interrupted, "load_model", open_loop(r) ? "open" : "closed",
+        "embedded", ri->embedded,
         "target", jstr(ri->target), "server_version", jstr(ri->server_version), "start_time",
         started);
 
@@ -374,6 +565,12 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
         snprintf(seed, sizeof seed, "%llu", (unsigned long long)ri->seed);
         json_object_set_new(run, "seed", json_string(seed));
     }
+    json_object_set_new(run, "rate_tps", open_loop(r) ? json_real(r->rate_tps) : json_null());
+    json_object_set_new(run, "latency_limit_ms", open_loop(r) && r->latency_limit_ns > 0
+                                                     ? json_real(ms(r->latency_limit_ns))
+                                                     : json_null());
+    json_object_set_new(run, "latency_measured_from",
+                        json_string(open_loop(r) ? "intended_start" : "start"));
     json_t *queries = json_object();
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
         json_object_set_new(queries, kind_names[k], json_integer(s->queries[k]));
@@ -385,6 +582,11 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
         "success_rate", total ? 100.0 * (double)done / (double)total : 0.0, "tps",
         per_sec(done, r), "qps", per_sec(sdb_stats_queries(s), r), "statements",
         (json_int_t)sdb_stats_queries(s), "queries", queries);
+    if (perf) {
+        json_object_set_new(perf, "skipped", json_integer((json_int_t)s->skipped));
+        json_object_set_new(perf, "late", json_integer((json_int_t)s->late));
+        json_object_set_new(perf, "not_started", json_integer((json_int_t)s->not_started));
+    }
 
     json_t *txs = json_array();
     for (int i = 0; i < w->ntxs; i++) {
@@ -423,6 +625,11 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
         return NULL;
     if (r->error[0])
         json_object_set_new(root, "run_error", jstr(r->error));
+    json_object_set_new(root, "service_time", latency_json(s->service_time));
+    json_object_set_new(root, "schedule_lag", latency_json(s->schedule_lag));
+    json_object_set_new(root, "threads", threads_json(r));
+    json_object_set_new(root, "workers", workers_json(r));
+    json_object_set_new(root, "thresholds", thresholds_json(ri));
     if (w->headline_name && w->nheadline_txs > 0) {
         json_t *names = json_array();
         for (int k = 0; k < w->nheadline_txs; k++)
@@ -461,12 +668,13 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
     for (size_t i = 0; i < r->nseries; i++) {
         const sdb_series_row *row = &r->series[i];
         json_array_append_new(
-            rows, json_pack("{s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f}", "t_s", row->t_s,
-                            "length_s", row->length_s, "completed", (json_int_t)row->done,
-                            "failed", (json_int_t)row->failed, "tps",
+            rows, json_pack("{s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "t_s",
+                            row->t_s, "length_s", row->length_s, "completed",
+                            (json_int_t)row->done, "failed", (json_int_t)row->failed, "tps",
                             row->length_s > 0 ? (double)row->done / row->length_s : 0.0,
                             "mean_ms", row->mean_ms, "p50_ms", row->p50_ms, "p90_ms",
-                            row->p90_ms, "p99_ms", row->p99_ms, "max_ms", row->max_ms));
+                            row->p90_ms, "p99_ms", row->p99_ms, "max_ms", row->max_ms,
+                            "lag_p99_ms", row->lag_p99_ms));
     }
     json_object_set_new(root, "time_series",
                         json_pack("{s:f, s:o}", "interval_s", r->series_interval_s, "rows", rows));
@@ -623,13 +831,14 @@ int sdb_report_csv(const char *path, const sdb_report_info *ri, const sdb_run_re
     int rc = 1;
     FILE *f = open_tmp(path, tmp, n + 64);
     if (f) {
-        fputs("t_s,length_s,completed,failed,tps,mean_ms,p50_ms,p90_ms,p99_ms,max_ms\n", f);
+        fputs("t_s,length_s,completed,failed,tps,mean_ms,p50_ms,p90_ms,p99_ms,max_ms,"
+              "lag_p99_ms\n", f);
         for (size_t i = 0; i < r->nseries; i++) {
             const sdb_series_row *row = &r->series[i];
-            fprintf(f, "%.3f,%.3f,%lld,%lld,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f\n", row->t_s,
+            fprintf(f, "%.3f,%.3f,%lld,%lld,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", row->t_s,
                     row->length_s, (long long)row->done, (long long)row->failed,
                     row->length_s > 0 ? (double)row->done / row->length_s : 0.0, row->mean_ms,
-                    row->p50_ms, row->p90_ms, row->p99_ms, row->max_ms);
+                    row->p50_ms, row->p90_ms, row->p99_ms, row->max_ms, row->lag_p99_ms);
         }
         rc = close_rename(f, tmp, path);
     }

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "probe.h"
+#include "threshold.h"
 #include "worker.h"
 
 /* Facts about the run that the report prints besides the measurements. */
@@ -27,6 +28,8 @@ typedef struct sdb_report_info {
     int64_t server_xacts;       /* pg_stat_database commits + rollbacks during the run */
     const int64_t *nurand_c_load; /* [3]: C-Load the data was made with */
     const int64_t *nurand_c_run;  /* [3]: C-Run of the run */
+    const sdb_threshold *thresholds; /* nthresholds, already evaluated (may be NULL) */
+    int nthresholds;
 } sdb_report_info;
 
 /* Prints the final report. */

@@ -16,7 +16,7 @@ bool sdb_series_init(sdb_series *s, int nthreads, int64_t interval_ns)
         return false;
     for (int i = 0; i < SDB_SERIES_SLOTS; i++) {
         s->slots[i].index = -1;
-        if (!(s->slots[i].hist = sdb_hist_new()))
+        if (!(s->slots[i].hist = sdb_hist_new()) || !(s->slots[i].lag = sdb_hist_new()))
             return false;
     }
     return true;
@@ -24,16 +24,18 @@ bool sdb_series_init(sdb_series *s, int nthreads, int64_t interval_ns)
 
 void sdb_series_free(sdb_series *s)
 {
-    for (int i = 0; i < SDB_SERIES_SLOTS; i++)
+    for (int i = 0; i < SDB_SERIES_SLOTS; i++) {
         sdb_hist_free(s->slots[i].hist);
+        sdb_hist_free(s->slots[i].lag);
+    }
     free(s->rows);
     free(s->retired_from);
     pthread_mutex_destroy(&s->lock);
     memset(s, 0, sizeof *s);
 }
 
-void sdb_series_publish(sdb_series *s, int64_t k, const sdb_hist *h, int64_t done,
-                        int64_t failed)
+void sdb_series_publish(sdb_series *s, int64_t k, const sdb_hist *h, const sdb_hist *lag,
+                        int64_t done, int64_t failed)
 {
     pthread_mutex_lock(&s->lock);
     sdb_series_slot *sl = &s->slots[k % SDB_SERIES_SLOTS];
@@ -42,6 +44,7 @@ void sdb_series_publish(sdb_series *s, int64_t k, const sdb_hist *h, int64_t don
             /* the main thread fell SDB_SERIES_SLOTS intervals behind */
             s->dropped++;
             sdb_hist_reset(sl->hist);
+            sdb_hist_reset(sl->lag);
         } else if (sl->index > k) {
             pthread_mutex_unlock(&s->lock);
             return;   /* too old to keep */
@@ -55,6 +58,8 @@ void sdb_series_publish(sdb_series *s, int64_t k, const sdb_hist *h, int64_t don
     sl->failed += failed;
     if (h)
         sdb_hist_merge(sl->hist, h);
+    if (lag)
+        sdb_hist_merge(sl->lag, lag);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -93,7 +98,7 @@ static bool push_row(sdb_series *s, const sdb_series_row *row)
 }
 
 bool sdb_series_take(sdb_series *s, int64_t k, bool force, double end_s, double length_s,
-                     sdb_hist *into)
+                     sdb_hist *into, sdb_hist *lag_into)
 {
     pthread_mutex_lock(&s->lock);
     sdb_series_slot *sl = &s->slots[k % SDB_SERIES_SLOTS];
@@ -118,9 +123,13 @@ bool sdb_series_take(sdb_series *s, int64_t k, bool force, double end_s, double 
         row.p90_ms = (double)sdb_hist_percentile(h, 90) / 1e6;
         row.p99_ms = (double)sdb_hist_percentile(h, 99) / 1e6;
         row.max_ms = (double)sdb_hist_max(h) / 1e6;
+        row.lag_p99_ms = (double)sdb_hist_percentile(sl->lag, 99) / 1e6;
         if (into)
             sdb_hist_merge(into, h);
+        if (lag_into)
+            sdb_hist_merge(lag_into, sl->lag);
         sdb_hist_reset(sl->hist);
+        sdb_hist_reset(sl->lag);
         sl->index = -1;
         sl->reported = 0;
     }

@@ -29,6 +29,7 @@ typedef struct sdb_series_row {
     int64_t done;           /* transactions completed (committed or rolled back) */
     int64_t failed;         /* transactions failed */
     double mean_ms, p50_ms, p90_ms, p99_ms, max_ms;  /* latency of `done` */
+    double lag_p99_ms;      /* open loop: p99 schedule lag of `done`; else 0 */
 } sdb_series_row;
 
 typedef struct sdb_series_slot {
@@ -36,6 +37,7 @@ typedef struct sdb_series_slot {
     int reported;           /* threads that published it */
     int64_t done, failed;
     sdb_hist *hist;
+    sdb_hist *lag;          /* schedule lags (ns, open loop) */
 } sdb_series_slot;
 
 typedef struct sdb_series {
@@ -55,10 +57,11 @@ typedef struct sdb_series {
 bool sdb_series_init(sdb_series *s, int nthreads, int64_t interval_ns);
 void sdb_series_free(sdb_series *s);
 
-/* Worker side: adds one thread's interval k (its histogram and counts).
- * Takes the lock once. */
-void sdb_series_publish(sdb_series *s, int64_t k, const sdb_hist *h, int64_t done,
-                        int64_t failed);
+/* Worker side: adds one thread's interval k (its latency histogram h, its
+ * schedule-lag histogram lag (may be NULL) and counts).  Takes the lock
+ * once. */
+void sdb_series_publish(sdb_series *s, int64_t k, const sdb_hist *h, const sdb_hist *lag,
+                        int64_t done, int64_t failed);
 
 /* Worker side, when the thread stops: it publishes no interval from k on,
  * so the main thread does not wait for it (a thread whose sessions all
@@ -67,10 +70,11 @@ void sdb_series_retire(sdb_series *s, int64_t k);
 
 /* Main side: when every thread has published interval k (or `force`, at
  * the end of the run), appends its row (end time end_s, length length_s),
- * merges its histogram into `into` (may be NULL), frees the slot and
+ * merges its latency histogram into `into` and its lag histogram into
+ * `lag_into` (either may be NULL), frees the slot and
  * returns true; false when k is not complete yet.  A forced interval no
  * thread published yields an empty row. */
 bool sdb_series_take(sdb_series *s, int64_t k, bool force, double end_s, double length_s,
-                     sdb_hist *into);
+                     sdb_hist *into, sdb_hist *lag_into);
 
 #endif

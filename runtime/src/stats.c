@@ -28,11 +28,13 @@ bool sdb_stats_init(sdb_stats *s, int ntx, int ncounters, int nstmts)
             return false;
     s->tx = calloc((size_t)ntx, sizeof *s->tx);
     s->latency = sdb_hist_new();
+    s->service_time = sdb_hist_new();
+    s->schedule_lag = sdb_hist_new();
     s->connect_time = sdb_hist_new();
     s->conn_wait = sdb_hist_new();
     s->mode_latency[0] = sdb_hist_new();
     s->mode_latency[1] = sdb_hist_new();
-    if (!s->tx || !s->latency || !s->connect_time || !s->conn_wait || !s->mode_latency[0] ||
+    if (!s->tx || !s->latency || !s->service_time || !s->schedule_lag || !s->connect_time || !s->conn_wait || !s->mode_latency[0] ||
         !s->mode_latency[1])
         return false;
     for (int i = 0; i < ntx; i++)
@@ -57,6 +59,8 @@ void sdb_stats_free(sdb_stats *s)
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
         sdb_hist_free(s->kind_latency[k]);
     sdb_hist_free(s->latency);
+    sdb_hist_free(s->service_time);
+    sdb_hist_free(s->schedule_lag);
     sdb_hist_free(s->connect_time);
     sdb_hist_free(s->conn_wait);
     sdb_hist_free(s->mode_latency[0]);
@@ -106,6 +110,11 @@ void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src)
         sdb_hist_merge(dst->tx[i].latency, src->tx[i].latency);
     }
     sdb_hist_merge(dst->latency, src->latency);
+    sdb_hist_merge(dst->service_time, src->service_time);
+    sdb_hist_merge(dst->schedule_lag, src->schedule_lag);
+    dst->skipped += src->skipped;
+    dst->late += src->late;
+    dst->not_started += src->not_started;
     for (int i = 0; i < dst->ncounters && i < src->ncounters; i++)
         dst->counters[i] += src->counters[i];
     for (int i = 0; i < dst->nstmts && i < src->nstmts; i++) {
@@ -176,4 +185,36 @@ int64_t sdb_stats_queries(const sdb_stats *s)
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
         n += s->queries[k];
     return n;
+}
+
+void sdb_unit_done(sdb_unit_stats *u, bool rolled_back, int64_t lat_ns)
+{
+    if (rolled_back)
+        u->rolled_back++;
+    else
+        u->committed++;
+    u->latency_sum_ns += lat_ns;
+    if (lat_ns > u->latency_max_ns)
+        u->latency_max_ns = lat_ns;
+}
+
+void sdb_unit_merge(sdb_unit_stats *dst, const sdb_unit_stats *src)
+{
+    dst->committed += src->committed;
+    dst->rolled_back += src->rolled_back;
+    dst->failed += src->failed;
+    dst->latency_sum_ns += src->latency_sum_ns;
+    if (src->latency_max_ns > dst->latency_max_ns)
+        dst->latency_max_ns = src->latency_max_ns;
+}
+
+int64_t sdb_unit_total(const sdb_unit_stats *u)
+{
+    return u->committed + u->rolled_back + u->failed;
+}
+
+double sdb_unit_mean_ns(const sdb_unit_stats *u)
+{
+    int64_t n = u->committed + u->rolled_back;
+    return n > 0 ? (double)u->latency_sum_ns / (double)n : 0.0;
 }

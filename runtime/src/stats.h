@@ -36,10 +36,43 @@ typedef struct sdb_txstats {
     sdb_hist *latency;            /* ns, ok and rolled back transactions */
 } sdb_txstats;
 
+/* What one session (a "worker") or one client thread did, without a
+ * histogram (a session's would not scale to thousands of sessions). */
+typedef struct sdb_unit_stats {
+    int64_t committed;            /* transactions that committed (or ended) */
+    int64_t rolled_back;          /* ... that the body rolled back on purpose */
+    int64_t failed;               /* ... that an error aborted (after retries) */
+    int64_t latency_sum_ns;       /* ns, latencies of committed + rolled back */
+    int64_t latency_max_ns;       /* ns, the longest of them */
+} sdb_unit_stats;
+
+/* Counts a completed (committed or rolled back) transaction of latency
+ * lat_ns into u. */
+void sdb_unit_done(sdb_unit_stats *u, bool rolled_back, int64_t lat_ns);
+/* Adds src into dst (the max is the max). */
+void sdb_unit_merge(sdb_unit_stats *dst, const sdb_unit_stats *src);
+/* Transactions that ended (committed + rolled back + failed). */
+int64_t sdb_unit_total(const sdb_unit_stats *u);
+/* Mean latency of the completed ones, ns; 0 when none. */
+double sdb_unit_mean_ns(const sdb_unit_stats *u);
+
 typedef struct sdb_stats {
     int ntx;
     sdb_txstats *tx;              /* ntx entries */
-    sdb_hist *latency;            /* ns, all completed transactions */
+    sdb_hist *latency;            /* ns, all completed transactions: the headline
+                                   * latency, from the intended start under
+                                   * --rate, else from the start */
+    sdb_hist *service_time;       /* ns, the same transactions from their actual
+                                   * start (equal to `latency` in a closed loop) */
+    sdb_hist *schedule_lag;       /* ns, open loop only: actual start minus
+                                   * intended start (latency = lag + service) */
+    int64_t skipped;              /* open loop with --latency-limit: arrivals
+                                   * skipped because they were already too late
+                                   * (not transactions, not failures) */
+    int64_t late;                 /* with --latency-limit: completed transactions
+                                   * whose latency exceeded it */
+    int64_t not_started;          /* open loop: arrivals due before the end of
+                                   * the run that no session started */
     int64_t queries[SDB_QUERY_KINDS]; /* statements that succeeded, by kind */
     int64_t stmt_errors;          /* statements that failed */
     int nerrkinds;

@@ -17,6 +17,41 @@
  * A transaction's latency runs from its start (after keying time) to the
  * last result; keying and think times are not part of it, in-body sleeps
  * are.
+ *
+ * Open loop (--rate TPS).  Arrivals come as a Poisson process at TPS per
+ * second over all sessions: each client thread keeps its own schedule
+ * (arrival.h) at the share of the rate its sessions make, drawn from a
+ * stream of --seed.  An idle session takes the thread's next arrival and
+ * waits for its intended start (ARRIVAL, a timed wait like SLEEP), then
+ * chooses a transaction and starts it:
+ *
+ *   IDLE ─take─> ARRIVAL ─intended start─> (start) ─> WAIT ... ─> IDLE
+ *
+ * - Latency is measured from the intended start: that is the headline
+ *   figure (every histogram, the time series, thresholds).  Beside it,
+ *   service time (actual start to end) and schedule lag (actual start
+ *   minus intended start) are kept; latency = lag + service exactly.  The
+ *   actual start is when a session took the transaction up: waiting for a
+ *   pooled connection or opening a transient one is service time.
+ * - Falling behind: arrivals are never dropped (without --latency-limit).
+ *   When every session is busy the arrivals that come due wait on the
+ *   schedule; the next free session takes the oldest at once, and its lag
+ *   shows how late.  The schedule is a time, not a queue: memory stays
+ *   constant however far behind the client falls.
+ * - --latency-limit L: a session about to take an arrival whose intended
+ *   start is already more than L ago skips it, and every other one that
+ *   late, and takes the first one that is not.  Skipped arrivals are
+ *   counted once for the run (`skipped`): no transaction was chosen for
+ *   them, so they belong to no transaction type, and they are neither
+ *   transactions nor failures.  Completed transactions slower than L are
+ *   counted as `late`.
+ * - Retries after a serialization failure or deadlock keep the original
+ *   intended start: the client's retry is part of the user's wait.
+ * - Keying and think times of the workload are ignored: they pace a
+ *   closed loop, and in an open loop the arrival process is the pacing.
+ *   In-body sleeps still run and are part of the latency.
+ * - At the end, arrivals due during the run that no session started are
+ *   counted as `not_started`; they are not transactions.
  */
 #include "worker.h"
 
@@ -31,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arrival.h"
 #include "series.h"
 #include "util.h"
 
@@ -38,11 +74,16 @@
 #define DRAIN_GRACE_NS INT64_C(5000000000)   /* in-flight work after the end */
 #define MAX_EMPTY_RESUMES 1000000            /* body loops without yielding */
 #define SDB_SERIES_INTERVAL_NS INT64_C(1000000000) /* time series: 1 s intervals */
+/* The open-loop schedules' random streams: bit 63 set, the thread's index
+ * below (sessions use small stream numbers, the loaders bit 62). */
+#define ARRIVAL_STREAM(thread) ((UINT64_C(1) << 63) | (uint64_t)(thread))
 
 typedef enum {
     S_IDLE, S_KEYING, S_WAIT, S_SLEEP, S_ROLLBACK, S_THINK, S_DEAD,
     S_WAIT_CONN,            /* pooled: waiting for a free connection */
-    S_CONNECTING            /* transient: opening this transaction's connection */
+    S_CONNECTING,           /* transient: opening this transaction's connection */
+    S_ARRIVAL               /* open loop: holding an arrival, waiting for its
+                             * intended start */
 } sess_state;
 
 typedef struct session {
@@ -68,8 +109,12 @@ typedef struct session {
     bool user_rollback;     /* the body sent ROLLBACK itself */
     bool want_write;        /* PQflush left data to send */
     bool copy_seen;         /* a statement started COPY: the session must end */
-    int64_t tx_start_ns;
-    int64_t wake_ns;        /* KEYING, SLEEP, THINK: when to go on */
+    int64_t tx_start_ns;    /* what latency is measured from: the intended
+                             * start in an open loop, else the actual start */
+    int64_t actual_start_ns;/* when the session took the transaction up */
+    int64_t sched_ns;       /* open loop: intended start of the arrival held */
+    sdb_unit_stats unit;    /* this session's transactions (the thread's to write) */
+    int64_t wake_ns;        /* KEYING, SLEEP, THINK, ARRIVAL: when to go on */
     int *deck;              /* deck mixes: this session's cards (transaction
                              * indexes), dealt from deck_pos, reshuffled when
                              * all are dealt; NULL for weighted mixes */
@@ -99,9 +144,13 @@ typedef struct thread_state {
     char error[512];        /* why this thread could not start */
     /* the current interval of the time series (series.h) */
     sdb_hist *ihist;        /* latencies (ns) of transactions completed in it */
+    sdb_hist *ilag;         /* their schedule lags (ns; open loop) */
     int64_t idone, ifailed;
     int64_t ik;             /* its index */
     int64_t next_boundary;  /* monotonic ns when it ends */
+    sdb_arrivals arrivals;  /* open loop: this thread's schedule */
+    int64_t stop_ns;        /* when it first saw the stop (0 = not yet), at
+                             * most the end of the run */
     alignas(64) char pad;
 } thread_state;
 
@@ -111,6 +160,7 @@ typedef struct run {
     double totalweight;
     int deck_size;              /* deck mixes: cards per deck; 0 otherwise */
     bool pooled;                /* fewer persistent connections than sessions */
+    bool open_loop;             /* o->rate_tps > 0 */
     size_t frame_size;
     char (*stmt_names)[STMT_NAME_LEN];
     pthread_barrier_t connected, go;
@@ -249,10 +299,12 @@ static void record_rt_error(run *r, const sdb_ctx *c)
     atomic_store(&r->abort, 1);
 }
 
-/* Counts a failed transaction of type tx (totals and the current interval). */
-static void tx_failed(thread_state *t, int tx)
+/* Counts session s's transaction as failed (totals, the session's and the
+ * current interval's). */
+static void tx_failed(thread_state *t, session *s)
 {
-    t->stats.tx[tx].failed++;
+    t->stats.tx[s->tx].failed++;
+    s->unit.failed++;
     t->ifailed++;
 }
 
@@ -262,8 +314,9 @@ static void roll_intervals(thread_state *t, int64_t now, bool final)
 {
     run *r = t->run;
     while (now >= t->next_boundary || final) {
-        sdb_series_publish(&r->series, t->ik, t->ihist, t->idone, t->ifailed);
+        sdb_series_publish(&r->series, t->ik, t->ihist, t->ilag, t->idone, t->ifailed);
         sdb_hist_reset(t->ihist);
+        sdb_hist_reset(t->ilag);
         t->idone = t->ifailed = 0;
         t->ik++;
         t->next_boundary += r->series.interval_ns;
@@ -320,7 +373,7 @@ static void drop_tx_conn(thread_state *t, session *s)
 static void session_dead(thread_state *t, session *s)
 {
     if (in_tx(s)) {
-        tx_failed(t, s->tx);
+        tx_failed(t, s);
         if (!s->failed) {
             char msg[SDB_ERRMSG_LEN];
             sdb_conn_error(s->conn, NULL, msg, sizeof msg);
@@ -347,14 +400,14 @@ static void session_dead(thread_state *t, session *s)
                     session *w = &t->sessions[t->waitq[t->waitq_head]];
                     t->waitq_head = (t->waitq_head + 1) % t->nsessions;
                     t->waitq_len--;
-                    tx_failed(t, w->tx);
+                    tx_failed(t, w);
                     sdb_stats_error(&t->stats, "08006", SDB_ERR_CONNECTION,
                                     "every pooled connection of the thread was lost");
                     w->state = S_DEAD;
                 }
                 for (int i = 0; i < t->nsessions; i++)
                     if (t->sessions[i].state == S_IDLE || t->sessions[i].state == S_THINK ||
-                        t->sessions[i].state == S_KEYING)
+                        t->sessions[i].state == S_KEYING || t->sessions[i].state == S_ARRIVAL)
                         t->sessions[i].state = S_DEAD;
             }
         }
@@ -487,15 +540,24 @@ static void tx_done(thread_state *t, session *s)
         ts->rolled_back++;
     else
         ts->ok++;
+    sdb_unit_done(&s->unit, s->user_rollback, lat);
     sdb_hist_record(ts->latency, lat);
     sdb_hist_record(t->stats.latency, lat);
+    sdb_hist_record(t->stats.service_time, now - s->actual_start_ns);
+    if (r->open_loop) {
+        int64_t lag = s->actual_start_ns - s->tx_start_ns;
+        sdb_hist_record(t->stats.schedule_lag, lag);
+        sdb_hist_record(t->ilag, lag);
+        if (r->o->latency_limit_ns > 0 && lat > r->o->latency_limit_ns)
+            t->stats.late++;
+    }
     sdb_hist_record(t->ihist, lat);
     t->idone++;
     t->stats.mode_done[s->transient]++;
     sdb_hist_record(t->stats.mode_latency[s->transient], lat);
     drop_tx_conn(t, s);
     clear_tx_results(&s->ctx);
-    int64_t think = wait_ns(t, s, r->o->w->txs[s->tx].think);
+    int64_t think = r->open_loop ? 0 : wait_ns(t, s, r->o->w->txs[s->tx].think);
     if (think > 0) {
         s->wake_ns = now + think;
         s->state = S_THINK;
@@ -566,7 +628,7 @@ static void start_connect(thread_state *t, session *s)
     s->connect_poll = PGRES_POLLING_WRITING;
     s->state = S_CONNECTING;
     if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD) {
-        tx_failed(t, s->tx);
+        tx_failed(t, s);
         sdb_stats_error(&t->stats, "08001", SDB_ERR_CONNECTION,
                         s->conn ? PQerrorMessage(s->conn) : "out of memory");
         PQfinish(s->conn);
@@ -611,7 +673,8 @@ static void start_tx(thread_state *t, session *s)
     run *r = t->run;
     s->tries = 1;
     s->rng_at_start = s->ctx.rng;
-    s->tx_start_ns = sdb_now_ns();
+    s->actual_start_ns = sdb_now_ns();
+    s->tx_start_ns = r->open_loop ? s->sched_ns : s->actual_start_ns;
     s->failed = false;
     sdb_conn_mode mode = r->o->conn_mode;
     bool transient = mode == SDB_CONN_TRANSIENT ||
@@ -646,10 +709,42 @@ static void start_tx(thread_state *t, session *s)
     begin_attempt(t, s);
 }
 
-/* Chooses the next transaction; waits its keying time first if it has one. */
+/* Open loop: the session chooses a transaction for the arrival it holds
+ * and starts it. */
+static void begin_arrival(thread_state *t, session *s)
+{
+    s->tx = choose_tx(t->run, s);
+    start_tx(t, s);
+}
+
+/* Open loop: the idle session takes its thread's next arrival (skipping
+ * the ones already later than --latency-limit), then waits for its
+ * intended start, or starts at once when that has passed (falling
+ * behind: see the policy at the top of this file). */
+static void take_arrival(thread_state *t, session *s)
+{
+    run *r = t->run;
+    int64_t now = sdb_now_ns();
+    if (r->o->latency_limit_ns > 0)
+        t->stats.skipped += sdb_arrivals_skip_late(&t->arrivals, now, r->o->latency_limit_ns);
+    s->sched_ns = sdb_arrivals_take(&t->arrivals);
+    if (s->sched_ns > now) {
+        s->wake_ns = s->sched_ns;
+        s->state = S_ARRIVAL;
+        return;
+    }
+    begin_arrival(t, s);
+}
+
+/* Chooses the next transaction; waits its keying time first if it has one.
+ * Open loop: takes the next arrival instead (keying times are ignored). */
 static void next_tx(thread_state *t, session *s)
 {
     run *r = t->run;
+    if (r->open_loop) {
+        take_arrival(t, s);
+        return;
+    }
     s->tx = choose_tx(r, s);
     int64_t keying = wait_ns(t, s, r->o->w->txs[s->tx].keying);
     if (atomic_load(&r->abort))
@@ -677,7 +772,7 @@ static void attempt_failed(thread_state *t, session *s, bool retryable)
         begin_attempt(t, s);
         return;
     }
-    tx_failed(t, s->tx);
+    tx_failed(t, s);
     clear_tx_results(&s->ctx);
     drop_tx_conn(t, s);
     s->state = S_IDLE;
@@ -869,7 +964,8 @@ static void cancel_in_background(PGcancel *cn)
 
 static bool waiting_on_time(const session *s)
 {
-    return s->state == S_KEYING || s->state == S_SLEEP || s->state == S_THINK;
+    return s->state == S_KEYING || s->state == S_SLEEP || s->state == S_THINK ||
+           s->state == S_ARRIVAL;
 }
 
 /* Moves a session whose wait has ended on. */
@@ -887,6 +983,12 @@ static void on_wake(thread_state *t, session *s, bool stopping)
         break;
     case S_THINK:
         s->state = S_IDLE;
+        break;
+    case S_ARRIVAL:
+        if (stopping)
+            s->state = S_IDLE;
+        else
+            begin_arrival(t, s);
         break;
     default:
         break;
@@ -906,6 +1008,8 @@ static void thread_loop(thread_state *t)
         if (now >= t->next_boundary)
             roll_intervals(t, now, false);
         bool stopping = now >= r->end_ns || atomic_load(&r->stop);
+        if (stopping && t->stop_ns == 0)
+            t->stop_ns = now < r->end_ns ? now : r->end_ns;
         if (now >= atomic_load_explicit(&r->deadline_ns, memory_order_relaxed))
             break;
 
@@ -914,6 +1018,8 @@ static void thread_loop(thread_state *t)
         for (int i = 0; i < t->nsessions; i++) {
             session *s = &t->sessions[i];
             if (waiting_on_time(s)) {
+                if (stopping && s->state == S_ARRIVAL && s->sched_ns < t->stop_ns)
+                    t->stats.not_started++;   /* due during the run, never started */
                 if (stopping && s->state != S_SLEEP)
                     s->state = S_IDLE;   /* no new transaction will start */
                 else if (s->wake_ns <= now)
@@ -956,8 +1062,11 @@ static void thread_loop(thread_state *t)
             timeout_ns = next_wake - now;
         if (timeout_ns < 0)
             timeout_ns = 0;
-        int timeout_ms = (int)((timeout_ns + 999999) / 1000000);
-        int rc = poll(t->pfds, (nfds_t)n, timeout_ms);
+        /* ppoll: a timeout to the ns, not rounded up to the next ms, so
+         * timed waits (an arrival's intended start above all) end on time */
+        struct timespec timeout = {(time_t)(timeout_ns / 1000000000),
+                                   (long)(timeout_ns % 1000000000)};
+        int rc = ppoll(t->pfds, (nfds_t)n, &timeout, NULL);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -977,13 +1086,17 @@ static void thread_loop(thread_state *t)
                 next_tx(t, s);
         }
     }
+    /* open loop: the arrivals that came due during the run and were never
+     * taken (every session was busy) */
+    if (r->open_loop && t->stop_ns > 0)
+        t->stats.not_started += sdb_arrivals_owed(&t->arrivals, t->stop_ns);
     /* Anything still in flight is abandoned: counted as failed, and the
      * server is asked to cancel it (in the background: PQcancel blocks
      * until the server answers, and the run must end on time). */
     for (int i = 0; i < t->nsessions; i++) {
         session *s = &t->sessions[i];
         if (in_tx(s)) {
-            tx_failed(t, s->tx);
+            tx_failed(t, s);
             sdb_stats_error(&t->stats, "57014", SDB_ERR_ABANDONED,
                             "still running when the run ended: cancelled");
             if (s->state == S_WAIT || s->state == S_ROLLBACK)
@@ -1008,6 +1121,9 @@ static void *thread_main(void *arg)
     pthread_barrier_wait(&r->connected);
     pthread_barrier_wait(&r->go);
     t->next_boundary = r->start_ns + r->series.interval_ns;
+    if (r->open_loop)
+        sdb_arrivals_init(&t->arrivals, r->o->seed, ARRIVAL_STREAM(t->id),
+                          r->o->rate_tps * t->nsessions / r->o->workers, r->start_ns);
     if (!atomic_load(&r->abort)) {
         thread_loop(t);
         roll_intervals(t, sdb_now_ns(), true);   /* the last, partial interval */
@@ -1093,7 +1209,8 @@ static bool init_sessions(run *r, thread_state *t, int first, int count, int poo
     t->pfds = calloc((size_t)(count ? count : 1), sizeof *t->pfds);
     t->pfd_session = calloc((size_t)(count ? count : 1), sizeof *t->pfd_session);
     t->ihist = sdb_hist_new();
-    if (!t->sessions || !t->pfds || !t->pfd_session || !t->ihist ||
+    t->ilag = sdb_hist_new();
+    if (!t->sessions || !t->pfds || !t->pfd_session || !t->ihist || !t->ilag ||
         !sdb_stats_init(&t->stats, o->w->ntxs, o->w->ncounters, o->w->nstmts))
         return false;
     for (int i = 0; i < count; i++) {
@@ -1131,6 +1248,7 @@ static void free_threads(thread_state *ts, int n)
         free(t->pfds);
         free(t->pfd_session);
         sdb_hist_free(t->ihist);
+        sdb_hist_free(t->ilag);
         sdb_stats_free(&t->stats);
     }
     free(ts);
@@ -1140,6 +1258,7 @@ static void free_threads(thread_state *ts, int n)
 typedef struct progress {
     sdb_hist *hist;         /* latencies of the intervals taken since the last line */
     sdb_hist *interval;     /* the interval being taken (for on_interval) */
+    sdb_hist *lag;          /* open loop: schedule lags since the last line */
     int64_t done, failed;   /* their completions and failures */
     int64_t total;          /* completions since the start */
     double since_s;         /* end of the last line's period */
@@ -1162,7 +1281,7 @@ static void take_intervals(run *r, int64_t *k, int64_t limit, bool force, double
             end_s = elapsed_s;
         }
         sdb_hist_reset(p->interval);
-        if (!sdb_series_take(&r->series, *k, force, end_s, length_s, p->interval))
+        if (!sdb_series_take(&r->series, *k, force, end_s, length_s, p->interval, p->lag))
             break;
         sdb_hist_merge(p->hist, p->interval);
         const sdb_series_row *row = &r->series.rows[r->series.nrows - 1];
@@ -1185,14 +1304,18 @@ static void maybe_progress(run *r, progress *p, double summary_s)
     if (t_s - p->since_s < summary_s - 1e-9)
         return;
     double span = t_s - p->since_s;
-    char total[32];
-    sdb_info("progress: %6.0fs  %10.1f tps  lat p50 %8.3f ms  p99 %8.3f ms  failed %lld  "
+    char total[32], lag[48] = "";
+    if (r->open_loop)
+        snprintf(lag, sizeof lag, "  lag p99 %8.3f ms",
+                 (double)sdb_hist_percentile(p->lag, 99) / 1e6);
+    sdb_info("progress: %6.0fs  %10.1f tps  lat p50 %8.3f ms  p99 %8.3f ms%s  failed %lld  "
              "(total %s)",
              t_s, span > 0 ? (double)p->done / span : 0.0,
              (double)sdb_hist_percentile(p->hist, 50) / 1e6,
-             (double)sdb_hist_percentile(p->hist, 99) / 1e6, (long long)p->failed,
+             (double)sdb_hist_percentile(p->hist, 99) / 1e6, lag, (long long)p->failed,
              sdb_fmt_count(total, sizeof total, p->total));
     sdb_hist_reset(p->hist);
+    sdb_hist_reset(p->lag);
     p->done = p->failed = 0;
     p->since_s = t_s;
 }
@@ -1212,8 +1335,46 @@ static void nap_until(run *r, int64_t until)
     }
 }
 
+/* Copies the per-thread and per-session breakdown of the run into res
+ * (sets res->threads, so that sdb_run_result_free frees what was made).
+ * False when out of memory. */
+static bool keep_breakdown(sdb_run_result *res, thread_state *ts, int nthreads)
+{
+    int nworkers = 0;
+    for (int i = 0; i < nthreads; i++)
+        nworkers += ts[i].nsessions;
+    res->thread_stats = calloc((size_t)(nthreads > 0 ? nthreads : 1), sizeof *res->thread_stats);
+    res->workers = calloc((size_t)(nworkers > 0 ? nworkers : 1), sizeof *res->workers);
+    if (!res->thread_stats || !res->workers)
+        return false;
+    res->threads = nthreads;
+    int wk = 0;
+    for (int i = 0; i < nthreads; i++) {
+        sdb_thread_result *tr = &res->thread_stats[i];
+        tr->sessions = ts[i].nsessions;
+        tr->cpu_s = ts[i].stats.cpu_s;
+        for (int k = 0; k < ts[i].nsessions; k++) {
+            res->workers[wk++] = ts[i].sessions[k].unit;
+            sdb_unit_merge(&tr->u, &ts[i].sessions[k].unit);
+        }
+        if (!(tr->latency = sdb_hist_new()))
+            return false;
+        sdb_hist_merge(tr->latency, ts[i].stats.latency);
+    }
+    res->nworkers = nworkers;
+    return true;
+}
+
 void sdb_run_result_free(sdb_run_result *r)
 {
+    if (r->thread_stats)
+        for (int i = 0; i < r->threads; i++)
+            sdb_hist_free(r->thread_stats[i].latency);
+    free(r->thread_stats);
+    r->thread_stats = NULL;
+    free(r->workers);
+    r->workers = NULL;
+    r->nworkers = 0;
     sdb_stats_free(&r->stats);
     free(r->series);
     r->series = NULL;
@@ -1233,6 +1394,9 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
             r.frame_size = w->txs[i].frame_size;
     r.pooled = o->conn_mode != SDB_CONN_TRANSIENT && o->connections > 0 &&
                o->connections < o->workers;
+    r.open_loop = o->rate_tps > 0;
+    res->rate_tps = r.open_loop ? o->rate_tps : 0;
+    res->latency_limit_ns = r.open_loop ? o->latency_limit_ns : 0;
     int nthreads = o->threads < 1 ? 1 : o->threads > o->workers ? o->workers : o->threads;
     if (r.pooled && nthreads > o->connections)
         nthreads = o->connections;   /* every thread needs a connection of its own */
@@ -1320,11 +1484,12 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         }
         rc = 1;
     } else {
-        progress p = {sdb_hist_new(), sdb_hist_new(), 0, 0, 0, 0, false};
-        if (!p.hist || !p.interval) {
+        progress p = {sdb_hist_new(), sdb_hist_new(), sdb_hist_new(), 0, 0, 0, 0, false};
+        if (!p.hist || !p.interval || !p.lag) {
             sdb_hist_free(p.hist);
             sdb_hist_free(p.interval);
-            p.hist = p.interval = NULL;
+            sdb_hist_free(p.lag);
+            p.hist = p.interval = p.lag = NULL;
         }
         double summary_s = o->summary_interval_s;
         if (summary_s > 0 && summary_s < (double)r.series.interval_ns / 1e9)
@@ -1372,6 +1537,7 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
             take_intervals(&r, &k, kmax, true, (double)res->elapsed_ns / 1e9, &p);
             sdb_hist_free(p.hist);
             sdb_hist_free(p.interval);
+            sdb_hist_free(p.lag);
         }
         res->series = r.series.rows;   /* the result owns the rows now */
         res->nseries = r.series.nrows;
@@ -1386,7 +1552,8 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
     }
 
 done:
-    if (sdb_stats_init(&res->stats, w->ntxs, w->ncounters, w->nstmts)) {
+    if (sdb_stats_init(&res->stats, w->ntxs, w->ncounters, w->nstmts) &&
+        keep_breakdown(res, ts, nthreads)) {
         for (int i = 0; i < nthreads; i++) {
             sdb_stats_merge(&res->stats, &ts[i].stats);
             res->sessions_lost += ts[i].lost;

@@ -57,8 +57,22 @@ typedef struct sdb_run_opts {
     void *on_interval_arg;
 } sdb_run_opts;
 
+/* One client thread's share of a run. */
+typedef struct sdb_thread_result {
+    int sessions;               /* sessions it drove (consecutive worker numbers,
+                                 * after those of the threads before it) */
+    sdb_unit_stats u;           /* its transactions */
+    sdb_hist *latency;          /* ns, their latencies (owned) */
+    double cpu_s;               /* CPU seconds (user + system) */
+} sdb_thread_result;
+
 typedef struct sdb_run_result {
     sdb_stats stats;            /* merged; owned, free with sdb_stats_free */
+    double rate_tps;            /* the open-loop rate the run used; 0 = closed loop */
+    int64_t latency_limit_ns;   /* its --latency-limit; 0 = none */
+    sdb_thread_result *thread_stats; /* `threads` entries (owned), or NULL */
+    sdb_unit_stats *workers;    /* per session, by worker number - 1 (owned), or NULL */
+    int nworkers;
     int64_t elapsed_ns;         /* from the start signal to the last thread's end */
     int sessions;               /* sessions that connected */
     int sessions_lost;          /* sessions whose connection broke */

@@ -44,7 +44,7 @@ assert_contains out.txt "Latency Distribution"
 # CSV and HTML reports of a run
 $BIN/stormdb-simple --workload simple_mixed --workers 2 --duration 3s --no-summary \
     --csv series.csv --html report.html >/dev/null 2>&1 || fail "csv/html run"
-assert_eq "$(head -1 series.csv)" "t_s,length_s,completed,failed,tps,mean_ms,p50_ms,p90_ms,p99_ms,max_ms" "csv header"
+assert_eq "$(head -1 series.csv)" "t_s,length_s,completed,failed,tps,mean_ms,p50_ms,p90_ms,p99_ms,max_ms,lag_p99_ms" "csv header"
 n=$(($(wc -l <series.csv) - 1))
 [ "$n" -ge 3 ] && [ "$n" -le 4 ] || fail "csv rows: $n"
 awk -F, 'NR > 1 && $3 <= 0 { bad = 1 } END { exit bad }' series.csv || fail "an empty interval"

@@ -170,6 +170,65 @@ static void test_mixed(void **state)
     sdb_run_result_free(&r);
 }
 
+/* Runs 2 s open loop at rate_tps; nothing may fail, every completed
+ * transaction left its row, and latency, service time and lag cover the
+ * same transactions. */
+static void run_rate(int workers, int connections, sdb_conn_mode mode, double rate_tps,
+                     sdb_run_result *r)
+{
+    PQclear(PQexec(control, "TRUNCATE wt_log"));
+    sdb_run_opts o = {
+        .w = &wl, .conninfo = &ci, .mix = 0, .workers = workers, .threads = 2,
+        .connections = connections, .conn_mode = mode, .scale = 1, .seed = 1,
+        .duration_s = 2.0, .summary_interval_s = 0, .rate_tps = rate_tps,
+    };
+    assert_int_equal(sdb_run_execute(&o, r), 0);
+    assert_string_equal(r->error, "");
+    assert_true(r->rate_tps == rate_tps);
+    assert_int_equal(sdb_stats_failed(&r->stats), 0);
+    int64_t ok = sdb_stats_ok(&r->stats);
+    assert_int_equal(query_int("SELECT count(*) FROM wt_log"), ok);
+    assert_int_equal(sdb_hist_count(r->stats.service_time), ok);
+    assert_int_equal(sdb_hist_count(r->stats.schedule_lag), ok);
+    /* Poisson arrivals over 2 s: within 25% of the rate (about 4 sd at 100/s) */
+    double tps = (double)ok / ((double)r->elapsed_ns / 1e9);
+    if (tps < rate_tps * 0.75 || tps > rate_tps * 1.25)
+        fail_msg("%.1f tps at --rate %.0f", tps, rate_tps);
+    /* latency = lag + service, transaction by transaction */
+    double diff = sdb_hist_mean(r->stats.latency) -
+                  (sdb_hist_mean(r->stats.service_time) + sdb_hist_mean(r->stats.schedule_lag));
+    assert_true(diff < 1000 && diff > -1000);   /* ns: sums are exact */
+    /* the breakdown adds up */
+    int64_t wsum = 0;
+    for (int i = 0; i < r->nworkers; i++)
+        wsum += r->workers[i].committed;
+    assert_int_equal(r->nworkers, workers);
+    assert_int_equal(wsum, ok);
+    assert_int_equal(r->thread_stats[0].u.committed + r->thread_stats[1].u.committed, ok);
+    assert_int_equal(sdb_hist_count(r->thread_stats[0].latency), r->thread_stats[0].u.committed);
+}
+
+static void test_rate_pooled(void **state)
+{
+    (void)state;
+    sdb_run_result r;
+    run_rate(6, 2, SDB_CONN_PERSISTENT, 200, &r);
+    assert_int_equal(query_int("SELECT count(DISTINCT pid) FROM wt_log"), 2);
+    sdb_run_result_free(&r);
+}
+
+/* A new connection per transaction: its set-up is part of the service
+ * time (and so of the latency). */
+static void test_rate_transient(void **state)
+{
+    (void)state;
+    sdb_run_result r;
+    run_rate(4, 4, SDB_CONN_TRANSIENT, 30, &r);
+    assert_int_equal(r.stats.connects, sdb_stats_ok(&r.stats));
+    assert_true(sdb_hist_mean(r.stats.service_time) >= sdb_hist_mean(r.stats.connect_time));
+    sdb_run_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +237,8 @@ int main(void)
         cmocka_unit_test(test_pooled_one_thread),
         cmocka_unit_test(test_transient),
         cmocka_unit_test(test_mixed),
+        cmocka_unit_test(test_rate_pooled),
+        cmocka_unit_test(test_rate_transient),
     };
     return cmocka_run_group_tests(tests, setup_cluster, teardown_cluster);
 }
