@@ -484,6 +484,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         .probes = probes, .server_xacts_valid = have_xacts,
         .server_xacts = xacts_after - xacts_before,
         .nurand_c_run = e->c_run, .nurand_c_load = c_load,
+        .thresholds = ths, .nthresholds = nths,
     };
     sdb_report_console(stdout, &ri, &r);
     if (cfg->json_path && sdb_report_json(cfg->json_path, &ri, &r) == 0)

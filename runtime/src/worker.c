@@ -168,6 +168,7 @@ typedef struct run {
     _Atomic int64_t deadline_ns;/* hard stop: in-flight work is cancelled */
     atomic_int abort;           /* set: every thread stops now */
     atomic_int stop;            /* set: start no new transactions */
+    _Atomic int64_t stopped_ns; /* with stop: the end of the measured window */
     pthread_mutex_t err_lock;   /* guards rt_error below */
     char rt_error[512];
     sdb_series series;          /* per-interval rows */
@@ -1005,11 +1006,17 @@ static void thread_loop(thread_state *t)
         if (atomic_load(&r->abort))
             break;
         int64_t now = sdb_now_ns();
-        if (now >= t->next_boundary)
-            roll_intervals(t, now, false);
         bool stopping = now >= r->end_ns || atomic_load(&r->stop);
-        if (stopping && t->stop_ns == 0)
-            t->stop_ns = now < r->end_ns ? now : r->end_ns;
+        if (stopping && t->stop_ns == 0) {
+            /* the end of the measured window: the main thread's when it
+             * stopped the run, else the configured end */
+            int64_t at = atomic_load(&r->stop) ? atomic_load(&r->stopped_ns) : 0;
+            t->stop_ns = at > 0 ? at : now < r->end_ns ? now : r->end_ns;
+        }
+        /* completions after the window (the drain) go into its last
+         * interval, which the main thread takes; none goes past it */
+        if (now >= t->next_boundary)
+            roll_intervals(t, t->stop_ns > 0 && now >= t->stop_ns ? t->stop_ns - 1 : now, false);
         if (now >= atomic_load_explicit(&r->deadline_ns, memory_order_relaxed))
             break;
 
@@ -1518,6 +1525,7 @@ int sdb_run_execute(const sdb_run_opts *o, sdb_run_result *res)
         int64_t stopped = sdb_now_ns();
         if (stopped > r.end_ns)
             stopped = r.end_ns;
+        atomic_store(&r.stopped_ns, stopped);
         atomic_store(&r.stop, 1);
         if (res->interrupted) {
             /* let in-flight transactions finish, briefly, then cancel them */

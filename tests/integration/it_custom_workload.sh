@@ -47,4 +47,21 @@ assert_eq "$(sql 'SELECT count(*) FROM mine_log WHERE id = -1')" "$bad_ok" "comm
 assert_eq "$(sql 'SELECT count(*) FROM mine_log WHERE id = -1 AND n = 0')" 0 "no insert of a failed transaction"
 good_ok=$($JGET m.json transactions.0.successful)
 assert_eq "$(sql 'SELECT count(*) FROM mine_log WHERE id >= 1000')" "$good_ok" "committed 'good' inserts"
+
+# on_error: stop ends the run at the first failure (within the second);
+# max_errors N once N failed; both with the whole report and exit 1
+start=$(date +%s)
+expect_status 1 ./stormdb-mine --duration 60s --workers 2 --no-summary --on-error stop \
+    --json stop.json >out.txt 2>err.txt
+[ $(( $(date +%s) - start )) -le 10 ] || fail "--on-error stop did not end the run early"
+assert_contains err.txt "the run was ended after"
+assert_contains err.txt "(on_error: stop)"
+assert_contains out.txt "Performance Summary"
+assert_gt "$($JGET stop.json performance.failed)" 0 "failures counted"
+printf 'duration: 60s\nmax_errors: 50\n' >max.yaml
+expect_status 1 ./stormdb-mine -c max.yaml --workers 2 --no-summary --json max.json >out.txt 2>err.txt
+assert_contains err.txt "(max_errors)"
+assert_gt "$($JGET max.json performance.failed)" 49 "at least max_errors failures"
+expect_status 2 ./stormdb-mine --on-error halt 2>err.txt
+assert_contains err.txt "invalid value 'halt' for --on-error: expected continue or stop"
 echo "ok"

@@ -38,6 +38,9 @@ $BIN/stormdb-simple -c t.yaml --no-summary --json ok.json >out.txt 2>&1 \
     || { cat out.txt; fail "passing thresholds from the file"; }
 assert_contains out.txt "tps>1"
 assert_contains out.txt "error_rate<1%"
+assert_eq "$($JGET ok.json thresholds.0.expression)" "tps>1" "thresholds in the JSON"
+assert_eq "$($JGET ok.json thresholds.0.pass)" true "threshold passed in the JSON"
+assert_eq "$($JGET ok.json thresholds.1.metric)" error_rate "threshold metric in the JSON"
 expect_status 99 $BIN/stormdb-simple -c t.yaml --no-summary --threshold 'p99<1ns' >out.txt 2>&1
 assert_contains out.txt "p99<1ns"
 printf 'thresholds:\n  - tps>1\n  - p42<5ms\n' >bad.yaml
