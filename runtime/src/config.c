@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -2500,4 +2501,81 @@ void sdb_config_print(const sdb_config *cfg, const sdb_workload_def *w, FILE *ou
             snprintf(src, sizeof src, "file %s", st->where ? st->where : "?");
         print_line(out, 2, st->name, key_is_secret(st->name) ? "********" : st->value, src);
     }
+}
+
+/* ====================================================================== */
+/* The report's run.config                                                 */
+
+/* A JSON string of v (made valid UTF-8 when it is not), or null. */
+static json_t *text_or_null(const char *v)
+{
+    if (!v)
+        return json_null();
+    json_t *j = json_string(v);
+    if (j)
+        return j;
+    char *copy = strdup(v);
+    if (!copy)
+        return json_null();
+    sdb_utf8_sanitize(copy);
+    j = json_string(copy);
+    free(copy);
+    return j ? j : json_null();
+}
+
+json_t *sdb_config_json(const sdb_config *cfg)
+{
+    static const char *const modes[] = { "persistent", "transient", "mixed" };
+    json_t *db = json_object();
+    json_t *o = json_object();
+    json_t *ths = json_array();
+    json_t *params = json_object();
+    if (!db || !o || !ths || !params) {
+        json_decref(db);
+        json_decref(o);
+        json_decref(ths);
+        json_decref(params);
+        return NULL;
+    }
+    if (cfg->url) {
+        char masked[2048];
+        sdb_config_register_secrets(cfg);
+        sdb_scrub(masked, sizeof masked, cfg->url);
+        json_object_set_new(db, "url", text_or_null(masked));
+    }
+    json_object_set_new(db, "host", text_or_null(cfg->host));
+    json_object_set_new(db, "port", text_or_null(cfg->port));
+    json_object_set_new(db, "dbname", text_or_null(cfg->dbname));
+    json_object_set_new(db, "username", text_or_null(cfg->user));
+    json_object_set_new(db, "password", cfg->password ? json_string("********") : json_null());
+    json_object_set_new(db, "sslmode", text_or_null(cfg->sslmode));
+    if (cfg->sslpassword)
+        json_object_set_new(db, "sslpassword", json_string("********"));
+    json_object_set_new(o, "database", db);
+    json_object_set_new(o, "config_file", text_or_null(cfg->config_path));
+    json_object_set_new(o, "workload", text_or_null(cfg->workload));
+    json_object_set_new(o, "scale", json_integer((json_int_t)cfg->scale));
+    json_object_set_new(o, "duration_s", json_real(cfg->duration_s));
+    json_object_set_new(o, "workers", json_integer(cfg->workers));
+    json_object_set_new(o, "connections", json_integer(cfg->connections));
+    json_object_set_new(o, "threads", json_integer(cfg->threads));
+    json_object_set_new(o, "connection_mode", json_string(modes[cfg->connection_mode]));
+    json_object_set_new(o, "summary_interval_s", json_real(cfg->summary_interval_s));
+    json_object_set_new(o, "rate_tps", cfg->rate_tps > 0 ? json_real(cfg->rate_tps) : json_null());
+    json_object_set_new(o, "latency_limit_s",
+                        cfg->latency_limit_s > 0 ? json_real(cfg->latency_limit_s) : json_null());
+    json_object_set_new(o, "on_error", json_string(cfg->on_error_stop ? "stop" : "continue"));
+    json_object_set_new(o, "max_errors", json_integer((json_int_t)cfg->max_errors));
+    json_object_set_new(o, "abort_on_fail", json_boolean(cfg->abort_on_fail));
+    for (int i = 0; i < cfg->nthresholds; i++)
+        json_array_append_new(ths, text_or_null(cfg->thresholds[i]));
+    json_object_set_new(o, "thresholds", ths);
+    json_object_set_new(o, "load_threads", json_integer(cfg->load_threads));
+    json_object_set_new(o, "collect_pg_stats", json_boolean(cfg->collect_pg_stats));
+    json_object_set_new(o, "pg_stat_statements", json_boolean(cfg->pg_stats_statements));
+    /* a parameter set twice: the later setting wins, as params.c applies them */
+    for (int i = 0; i < cfg->nsettings; i++)
+        json_object_set_new(params, cfg->settings[i].name, text_or_null(cfg->settings[i].value));
+    json_object_set_new(o, "workload_config", params);
+    return o;
 }

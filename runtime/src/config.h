@@ -214,6 +214,14 @@ const char *sdb_config_closest_name(const char *word, const void *table, int n,
  * program name).  Returns the number of errors. */
 int sdb_config_apply_env(sdb_config *cfg, const char *prog, FILE *err);
 
+/* The effective configuration as a JSON object (jansson's json_t *, new
+ * reference; NULL when out of memory), for the report's run.config:
+ * database fields with the password and sslpassword masked ("********")
+ * and the url scrubbed, the run's settings, thresholds and the workload
+ * parameters as given. */
+struct json_t;
+struct json_t *sdb_config_json(const sdb_config *cfg);
+
 /* Registers every secret of cfg with util's scrubber (sdb_add_secret): the
  * password, the url's password (as written and decoded) and sslpassword.
  * sdb_config_parse calls it; calling it again is harmless. */

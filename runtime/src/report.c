@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gitrev.h"
+#include "sqlstate.h"
 #include "util.h"
 
 static const char *const kind_names[SDB_QUERY_KINDS] = {
@@ -412,7 +414,9 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
     } else {
         for (int i = 0; i < s->nerrkinds; i++) {
             const sdb_errkind *e = &s->errkinds[i];
-            fprintf(out, "  %-5s %-20s %10s  %s\n", e->sqlstate[0] ? e->sqlstate : "-----",
+            const char *cond = sdb_sqlstate_name(e->sqlstate);
+            fprintf(out, "  %-5s %-24s %-20s %10s  %s\n",
+                    e->sqlstate[0] ? e->sqlstate : "-----", cond ? cond : "",
                     stmt_label(w, e->stmt), sdb_fmt_count(a, sizeof a, e->count), e->first_msg);
         }
         if (s->errors_unclassified)
@@ -571,6 +575,15 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
                                                      : json_null());
     json_object_set_new(run, "latency_measured_from",
                         json_string(open_loop(r) ? "intended_start" : "start"));
+    json_object_set_new(run, "git_revision", json_string(SDB_GIT_REVISION));
+    char host[256];
+    if (gethostname(host, sizeof host) == 0) {
+        host[sizeof host - 1] = '\0';
+        json_object_set_new(run, "host", jstr(host));
+    } else {
+        json_object_set_new(run, "host", json_null());
+    }
+    json_object_set_new(run, "config", sdb_config_json(ri->cfg));
     json_t *queries = json_object();
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
         json_object_set_new(queries, kind_names[k], json_integer(s->queries[k]));
@@ -612,11 +625,15 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
     json_t *errors = json_array();
     for (int i = 0; i < s->nerrkinds; i++) {
         const sdb_errkind *e = &s->errkinds[i];
-        json_array_append_new(errors, json_pack("{s:o, s:o, s:I, s:o}", "sqlstate",
-                                                jstr(e->sqlstate), "statement",
-                                                jstr(stmt_label(w, e->stmt)), "count",
-                                                (json_int_t)e->count, "first_message",
-                                                jstr(e->first_msg)));
+        const char *cond = sdb_sqlstate_name(e->sqlstate);
+        const char *cls = sdb_sqlstate_class(e->sqlstate);
+        json_array_append_new(errors, json_pack("{s:o, s:o, s:o, s:o, s:I, s:o}", "sqlstate",
+                                                jstr(e->sqlstate), "condition",
+                                                cond ? json_string(cond) : json_null(),
+                                                "class", cls ? json_string(cls) : json_null(),
+                                                "statement", jstr(stmt_label(w, e->stmt)),
+                                                "count", (json_int_t)e->count,
+                                                "first_message", jstr(e->first_msg)));
     }
     json_t *root = json_pack("{s:o, s:o, s:o, s:o, s:o}", "run", run, "performance", perf,
                              "latency", latency_json(s->latency), "transactions", txs, "errors",
@@ -625,6 +642,8 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
         return NULL;
     if (r->error[0])
         json_object_set_new(root, "run_error", jstr(r->error));
+    json_object_set_new(root, "errors_unclassified",
+                        json_integer((json_int_t)s->errors_unclassified));
     json_object_set_new(root, "service_time", latency_json(s->service_time));
     json_object_set_new(root, "schedule_lag", latency_json(s->schedule_lag));
     json_object_set_new(root, "threads", threads_json(r));
