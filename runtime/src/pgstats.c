@@ -18,11 +18,10 @@
     SDB_PGSTATS_MARK " SELECT d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit, "  \
     "d.tup_returned, d.tup_fetched, d.tup_inserted, d.tup_updated, d.tup_deleted, "     \
     "d.temp_files, d.temp_bytes, d.deadlocks, d.conflicts, "
-/* SDB_PGS_WAL_RECORDS, WAL_FPI, WAL_BYTES */
-#define SNAP_WAL_LSN                                                                    \
-    "NULL::bigint, NULL::bigint, CASE WHEN pg_is_in_recovery() THEN NULL ELSE "         \
-    "pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint END, "
-#define SNAP_WAL_VIEW "w.wal_records, w.wal_fpi, w.wal_bytes::bigint, "
+/* SDB_PGS_WAL_RECORDS, WAL_FPI, WAL_BYTES, WAL_LSN_BYTES (l: the WAL insert
+ * position, NULL on a standby) */
+#define SNAP_WAL_LSN "NULL::bigint, NULL::bigint, l.lsn, l.lsn, "
+#define SNAP_WAL_VIEW "w.wal_records, w.wal_fpi, w.wal_bytes::bigint, l.lsn, "
 /* SDB_PGS_CKPT_TIMED .. BUF_BACKEND */
 #define SNAP_CKPT_BGWRITER                                                              \
     "b.checkpoints_timed, b.checkpoints_req, b.checkpoint_write_time, "                 \
@@ -40,6 +39,8 @@
     "count(*) FILTER (WHERE state LIKE 'idle in transaction%') AS idle_in_tx, "        \
     "count(*) FILTER (WHERE datname = current_database()) AS in_db "                    \
     "FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> $1) a "     \
+    "CROSS JOIN (SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE "                  \
+    "pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint END AS lsn) l "              \
     "CROSS JOIN pg_stat_bgwriter b "
 #define SNAP_WHERE "WHERE d.datname = current_database()"
 
@@ -74,7 +75,7 @@ sdb_pgstats_plan sdb_pgstats_plan_for(int v)
 static const char *const counter_names[SDB_PGS_NCOUNTERS] = {
     "xact_commit", "xact_rollback", "blks_read", "blks_hit", "tup_returned", "tup_fetched",
     "tup_inserted", "tup_updated", "tup_deleted", "temp_files", "temp_bytes", "deadlocks",
-    "conflicts", "wal_records", "wal_fpi", "wal_bytes", "checkpoints_timed",
+    "conflicts", "wal_records", "wal_fpi", "wal_bytes", "wal_lsn_bytes", "checkpoints_timed",
     "checkpoints_requested", "checkpoint_write_ms", "checkpoint_sync_ms",
     "buffers_checkpoint", "buffers_clean", "buffers_backend",
 };
@@ -739,9 +740,11 @@ static void append_row(sdb_pgstats *p, const int64_t *c, const int conn[NCONN], 
     r->length_s = (double)(now - p->last_ns) / 1e9;
     r->reset = sdb_pgstats_delta(c, p->last, r->d);
     r->hit_ratio_pct = sdb_pgstats_hit_ratio(r->d[SDB_PGS_BLKS_HIT], r->d[SDB_PGS_BLKS_READ]);
-    r->wal_bytes_per_s = r->d[SDB_PGS_WAL_BYTES] == SDB_PGSTATS_NA || r->length_s <= 0
-                             ? -1.0
-                             : (double)r->d[SDB_PGS_WAL_BYTES] / r->length_s;
+    /* the WAL position moves at once; pg_stat_wal lags by up to a second */
+    int64_t wal = r->d[SDB_PGS_WAL_LSN_BYTES] != SDB_PGSTATS_NA ? r->d[SDB_PGS_WAL_LSN_BYTES]
+                                                                : r->d[SDB_PGS_WAL_BYTES];
+    r->wal_bytes_per_s = wal == SDB_PGSTATS_NA || r->length_s <= 0 ? -1.0
+                                                                   : (double)wal / r->length_s;
     r->conn_total = conn[0];
     r->conn_active = conn[1];
     r->conn_idle = conn[2];
@@ -1399,8 +1402,10 @@ void sdb_pgstats_csv_fields(FILE *out, const sdb_pgstats_row *r)
             fputc(',', out);
         return;
     }
-    if (r->d[SDB_PGS_WAL_BYTES] != SDB_PGSTATS_NA)
-        fprintf(out, ",%lld,%.0f", (long long)r->d[SDB_PGS_WAL_BYTES], r->wal_bytes_per_s);
+    int64_t wal = r->d[SDB_PGS_WAL_LSN_BYTES] != SDB_PGSTATS_NA ? r->d[SDB_PGS_WAL_LSN_BYTES]
+                                                                : r->d[SDB_PGS_WAL_BYTES];
+    if (wal != SDB_PGSTATS_NA)
+        fprintf(out, ",%lld,%.0f", (long long)wal, r->wal_bytes_per_s);
     else
         fputs(",,", out);
     if (r->hit_ratio_pct >= 0)

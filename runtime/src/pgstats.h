@@ -70,7 +70,10 @@ typedef enum sdb_pgstats_counter {
     SDB_PGS_CONFLICTS,
     SDB_PGS_WAL_RECORDS,      /* cluster-wide; pg_stat_wal (14+), else NA */
     SDB_PGS_WAL_FPI,          /* full-page images; 14+, else NA */
-    SDB_PGS_WAL_BYTES,        /* pg_stat_wal (14+), else the WAL insert position */
+    SDB_PGS_WAL_BYTES,        /* pg_stat_wal (14+), else = WAL_LSN_BYTES */
+    SDB_PGS_WAL_LSN_BYTES,    /* advance of pg_current_wal_lsn(), all versions
+                               * (NA on a standby): includes page headers, and
+                               * unlike pg_stat_* has no flush lag */
     SDB_PGS_CKPT_TIMED,       /* checkpoints started by checkpoint_timeout */
     SDB_PGS_CKPT_REQUESTED,   /* by CHECKPOINT, max_wal_size, ... */
     SDB_PGS_CKPT_WRITE_US,    /* time writing checkpoint buffers, µs */
@@ -162,7 +165,8 @@ typedef struct sdb_pgstats_row {
     int64_t d[SDB_PGS_NCOUNTERS];   /* deltas; NA where not available */
     bool reset;                 /* a counter was reset during it */
     double hit_ratio_pct;       /* -1 = no block access */
-    double wal_bytes_per_s;     /* -1 = not available */
+    double wal_bytes_per_s;     /* from wal_lsn_bytes (no lag), else wal_bytes;
+                                 * -1 = not available */
     int conn_total, conn_active, conn_idle, conn_idle_in_tx, conn_in_db;
                                 /* client backends at its end (the monitor
                                  * excluded); -1 = not read */
@@ -310,7 +314,8 @@ const sdb_pgstats_row *sdb_pgstats_row_at(const sdb_pgstats *p, size_t i);
 
 /* CSV columns for a time series: the header (with a leading comma, no
  * newline) and one row's fields (same order; a NULL row prints empty
- * fields): pg_wal_bytes, pg_wal_bytes_per_s, pg_hit_ratio_pct,
+ * fields): pg_wal_bytes (the WAL position's advance, else pg_stat_wal's
+ * bytes), pg_wal_bytes_per_s, pg_hit_ratio_pct,
  * pg_xact_commit, pg_conn_active, pg_lock_waiters, then
  * pg_wait1..3 (name) and pg_wait1..3_samples. */
 void sdb_pgstats_csv_header(FILE *out);
