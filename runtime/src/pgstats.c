@@ -1164,7 +1164,8 @@ static json_t *statements_json(const sdb_pgstats *p)
         json_array_append_new(
             top, json_pack("{s:I, s:o, s:I, s:f, s:f, s:I}", "queryid", (json_int_t)s->queryid,
                            "query", jtext(s->query), "calls", (json_int_t)s->calls, "total_ms",
-                           s->total_ms, "mean_ms", s->calls > 0 ? s->total_ms / (double)s->calls : 0.0,
+                           s->total_ms, "mean_ms",
+                           s->calls > 0 ? s->total_ms / (double)s->calls : 0.0,
                            "rows", (json_int_t)s->rows));
     }
     return json_pack("{s:s, s:o, s:o}", "status", pgss_status_name(p->pgss_status), "message",
@@ -1306,12 +1307,13 @@ static void console_tables(FILE *out, const sdb_pgstats *p)
     if (found == 0)
         return;
     char a[32], b[32], c[32];
-    fprintf(out, "  Autovacuum      %lld vacuum%s, %lld analyze%s of %d table%s; dead tuples %s%s\n",
+    fprintf(out,
+            "  Autovacuum      %lld vacuum%s, %lld analyze%s of %d table%s; dead tuples %s%s\n",
             (long long)vac, vac == 1 ? "" : "s", (long long)an, an == 1 ? "" : "s", found,
             found == 1 ? "" : "s", dead >= 0 ? "+" : "", sdb_fmt_count(a, sizeof a, dead));
-    fprintf(out, "  Size growth     %s%s (tables %s, indexes %s)\n", grow_t + grow_i >= 0 ? "+" : "",
-            fmt_bytes(a, sizeof a, (double)(grow_t + grow_i)), fmt_bytes(b, sizeof b, (double)grow_t),
-            fmt_bytes(c, sizeof c, (double)grow_i));
+    fprintf(out, "  Size growth     %s%s (tables %s, indexes %s)\n",
+            grow_t + grow_i >= 0 ? "+" : "", fmt_bytes(a, sizeof a, (double)(grow_t + grow_i)),
+            fmt_bytes(b, sizeof b, (double)grow_t), fmt_bytes(c, sizeof c, (double)grow_i));
 }
 
 static void console_statements(FILE *out, const sdb_pgstats *p)
@@ -1351,26 +1353,32 @@ void sdb_pgstats_console(FILE *out, const sdb_pgstats *p)
     double hr = sdb_pgstats_hit_ratio(r[SDB_PGS_BLKS_HIT], r[SDB_PGS_BLKS_READ]);
     if (hr >= 0)
         fprintf(out, "  Buffer cache    hit ratio %.2f%% (%s hit, %s read)\n", hr,
-                fmt_na(a, sizeof a, r[SDB_PGS_BLKS_HIT]), fmt_na(b, sizeof b, r[SDB_PGS_BLKS_READ]));
+                fmt_na(a, sizeof a, r[SDB_PGS_BLKS_HIT]),
+                fmt_na(b, sizeof b, r[SDB_PGS_BLKS_READ]));
     else
         fprintf(out, "  Buffer cache    no block accessed\n");
     if (r[SDB_PGS_WAL_BYTES] != SDB_PGSTATS_NA) {
-        fprintf(out, "  WAL             %s (%s/s)", fmt_bytes(a, sizeof a, (double)r[SDB_PGS_WAL_BYTES]),
-                fmt_bytes(b, sizeof b, p->run_s > 0 ? (double)r[SDB_PGS_WAL_BYTES] / p->run_s : 0));
+        double wal = (double)r[SDB_PGS_WAL_BYTES];
+        fprintf(out, "  WAL             %s (%s/s)", fmt_bytes(a, sizeof a, wal),
+                fmt_bytes(b, sizeof b, p->run_s > 0 ? wal / p->run_s : 0));
         if (r[SDB_PGS_WAL_RECORDS] != SDB_PGSTATS_NA)
             fprintf(out, ", %s records, %s full-page images",
-                    fmt_na(c, sizeof c, r[SDB_PGS_WAL_RECORDS]), fmt_na(d, sizeof d, r[SDB_PGS_WAL_FPI]));
+                    fmt_na(c, sizeof c, r[SDB_PGS_WAL_RECORDS]),
+                    fmt_na(d, sizeof d, r[SDB_PGS_WAL_FPI]));
         fprintf(out, "\n");
     }
     fprintf(out, "  Checkpoints     %s timed, %s requested (write %.0f ms, sync %.0f ms)\n",
-            fmt_na(a, sizeof a, r[SDB_PGS_CKPT_TIMED]), fmt_na(b, sizeof b, r[SDB_PGS_CKPT_REQUESTED]),
+            fmt_na(a, sizeof a, r[SDB_PGS_CKPT_TIMED]),
+            fmt_na(b, sizeof b, r[SDB_PGS_CKPT_REQUESTED]),
             r[SDB_PGS_CKPT_WRITE_US] > 0 ? (double)r[SDB_PGS_CKPT_WRITE_US] / 1000.0 : 0.0,
             r[SDB_PGS_CKPT_SYNC_US] > 0 ? (double)r[SDB_PGS_CKPT_SYNC_US] / 1000.0 : 0.0);
     fprintf(out, "  Buffers written checkpointer %s, bgwriter %s, backends %s\n",
-            fmt_na(a, sizeof a, r[SDB_PGS_BUF_CHECKPOINT]), fmt_na(b, sizeof b, r[SDB_PGS_BUF_CLEAN]),
+            fmt_na(a, sizeof a, r[SDB_PGS_BUF_CHECKPOINT]),
+            fmt_na(b, sizeof b, r[SDB_PGS_BUF_CLEAN]),
             fmt_na(c, sizeof c, r[SDB_PGS_BUF_BACKEND]));
     fprintf(out, "  Transactions    %s committed, %s rolled back; deadlocks %s, conflicts %s\n",
-            fmt_na(a, sizeof a, r[SDB_PGS_XACT_COMMIT]), fmt_na(b, sizeof b, r[SDB_PGS_XACT_ROLLBACK]),
+            fmt_na(a, sizeof a, r[SDB_PGS_XACT_COMMIT]),
+            fmt_na(b, sizeof b, r[SDB_PGS_XACT_ROLLBACK]),
             fmt_na(c, sizeof c, r[SDB_PGS_DEADLOCKS]), fmt_na(d, sizeof d, r[SDB_PGS_CONFLICTS]));
     fprintf(out, "  Temp files      %s (%s)\n", fmt_na(a, sizeof a, r[SDB_PGS_TEMP_FILES]),
             fmt_bytes(b, sizeof b, r[SDB_PGS_TEMP_BYTES] > 0 ? (double)r[SDB_PGS_TEMP_BYTES] : 0));
@@ -1412,8 +1420,9 @@ void sdb_pgstats_csv_fields(FILE *out, const sdb_pgstats_row *r)
         fprintf(out, ",%.3f", r->hit_ratio_pct);
     else
         fputc(',', out);
-    fprintf(out, ",%lld,%d,%lld", (long long)(r->d[SDB_PGS_XACT_COMMIT] > 0 ? r->d[SDB_PGS_XACT_COMMIT] : 0),
-            r->conn_active, (long long)r->lock_waiter_samples);
+    int64_t commits = r->d[SDB_PGS_XACT_COMMIT] > 0 ? r->d[SDB_PGS_XACT_COMMIT] : 0;
+    fprintf(out, ",%lld,%d,%lld", (long long)commits, r->conn_active,
+            (long long)r->lock_waiter_samples);
     for (int i = 0; i < SDB_PGSTATS_ROW_TOP; i++) {
         if (i < r->ntop)   /* wait event names hold no comma or quote */
             fprintf(out, ",%s,%lld", r->top[i].name, (long long)r->top[i].samples);

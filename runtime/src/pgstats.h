@@ -249,7 +249,8 @@ typedef struct sdb_pgstats {
     char *pgss_relation;        /* quoted "schema".pg_stat_statements (owned) */
     sdb_pgstats_stmt *pgss_before, *pgss_after;   /* snapshots (owned) */
     size_t npgss_before, npgss_after;
-    sdb_pgstats_stmt *top;      /* the run's top statements, ≤ top_max (queries borrowed from pgss_after) */
+    sdb_pgstats_stmt *top;      /* the run's top statements, at most top_max
+                                 * (queries borrowed from pgss_after) */
     size_t ntop, top_max;
 
     /* the sampler thread */

@@ -214,7 +214,7 @@ static void test_top_statements(void **state)
         {.queryid = 2, .calls = 5, .total_ms = 50, .rows = 5, .query = "two"},   /* idle */
         {.queryid = 3, .calls = 7, .total_ms = 70, .rows = 7, .query = "three"}, /* new */
         {.queryid = 4, .calls = 3, .total_ms = 3, .rows = 1, .query = "four"},   /* evicted, back */
-        {.queryid = 5, .calls = 2, .total_ms = 60, .rows = 0, .query = "five"},  /* ties 1 on time */
+        {.queryid = 5, .calls = 2, .total_ms = 60, .rows = 0, .query = "five"},  /* = 1's time */
         {.queryid = 6, .calls = 5, .total_ms = 60, .rows = 0, .query = "six"},
         {.queryid = -3, .calls = 5, .total_ms = 60, .rows = 0, .query = "minus"},
     };
