@@ -1129,8 +1129,8 @@ static const key_spec top_keys[] = {
     { "data_loading", top_data_loading, false, 0 },
     { "connection_timeout", db_connection_timeout, false, 0 },  /* README alias */
     { "mode", top_mode, true, 0 },
-    { "collect_pg_stats", top_collect_pg_stats, true, 0 },
-    { "pg_stats_statements", top_pg_stats_statements, true, 0 },
+    { "collect_pg_stats", top_collect_pg_stats, false, 0 },
+    { "pg_stats_statements", top_pg_stats_statements, false, 0 },
     { "connection_mode", top_connection_mode, false, 0 },
     { "rate", top_rate, false, 0 },
     { "latency_limit", top_latency_limit, false, 0 },
@@ -1893,13 +1893,9 @@ static bool apply_flag(sdb_config *cfg, int opt, const char *arg, const char *pr
     case OPT_SETUP:         cfg->setup = true; break;
     case OPT_FORCE:         cfg->force = true; break;
     case OPT_PRINT_CONFIG:  cfg->print_config = true; break;
-    case OPT_COLLECT_PG_STATS:
-    case OPT_PG_STAT_STATEMENTS:
+    case OPT_COLLECT_PG_STATS: cfg->collect_pg_stats = true; break;
+    case OPT_PG_STAT_STATEMENTS: cfg->pg_stats_statements = true; break;
     case OPT_PROGRESSIVE:
-        if (opt == OPT_COLLECT_PG_STATS)
-            cfg->collect_pg_stats = true;
-        else if (opt == OPT_PG_STAT_STATEMENTS)
-            cfg->pg_stats_statements = true;
         fprintf(err, "%s: warning: --%s is not supported yet; ignored\n", prog,
                 long_name(opt));
         break;
@@ -2217,6 +2213,11 @@ void sdb_config_usage(const sdb_workload_def *w, const char *argv0, FILE *out)
                  "                             when one fails\n"
                  "      --abort-on-fail        stop the run as soon as a threshold on the\n"
                  "                             whole run fails (checked every interval)\n"
+                 "      --collect-pg-stats     the server's side of the run: buffer cache,\n"
+                 "                             WAL, checkpoints, connections, wait events,\n"
+                 "                             locks, autovacuum and table growth\n"
+                 "      --pg-stat-statements   also the run's top statements (needs the\n"
+                 "                             pg_stat_statements extension)\n"
                  "      --hdr-log FILE         per-second latency histograms as an\n"
                  "                             HdrHistogram log (V2, compressed)\n"
                  "      --prometheus-port N    serve live metrics at http://*:N/metrics\n"

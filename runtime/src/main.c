@@ -21,6 +21,7 @@
 #include "prom.h"
 #include "report.h"
 #include "setup.h"
+#include "pgstats.h"
 #include "threshold.h"
 #include "stormdb.h"
 #include "util.h"
@@ -295,6 +296,9 @@ typedef struct interval_consumers {
     int64_t max_failed;     /* --max-errors, or 1 with --on-error stop; 0 = none */
     int64_t failed;         /* failed transactions so far */
     bool gave_up;           /* max_failed reached: the run was ended */
+    sdb_pgstats *pgstats;   /* --collect-pg-stats */
+    double pgstats_every_s; /* a server snapshot every this many seconds ... */
+    double pgstats_next_s;  /* ... the next one at this run time */
 } interval_consumers;
 
 /* Called by the engine once per interval, in order, on the main thread.
@@ -310,6 +314,10 @@ static bool on_interval(void *arg, const sdb_series_row *row, const sdb_hist *h)
         sdb_prom_update(c->prom, row, h);
     if (c->watch && !sdb_threshold_watch_interval(c->watch, row, h))
         go_on = false;
+    if (c->pgstats && row->t_s >= c->pgstats_next_s - 1e-9) {
+        sdb_pgstats_sample(c->pgstats);
+        c->pgstats_next_s += c->pgstats_every_s;
+    }
     c->failed += row->failed;
     if (c->max_failed > 0 && c->failed >= c->max_failed) {
         c->gave_up = true;
@@ -396,8 +404,9 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         .params = e->params.values, .nurand_c = e->c_run, .sequences = e->sequences,
         .rate_tps = cfg->rate_tps, .latency_limit_ns = (int64_t)(cfg->latency_limit_s * 1e9),
     };
-    if (connections_preflight(conn, o.conn_mode == SDB_CONN_PERSISTENT && o.connections < o.workers
-                                        ? o.connections : o.workers))
+    bool monitor = cfg->collect_pg_stats || cfg->pg_stats_statements;
+    if (connections_preflight(conn, (o.conn_mode == SDB_CONN_PERSISTENT && o.connections < o.workers
+                                         ? o.connections : o.workers) + (monitor ? 1 : 0)))
         return 1;
     /* NURand: C-Run from the C-Load stored with the data, when it is */
     int64_t c_load[3] = {e->c_load[0], e->c_load[1], e->c_load[2]};
@@ -444,6 +453,18 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     if (rc == 0)
         rc = consumers_start(&consumers, cfg, w, mix,
                              (double)tv.tv_sec + (double)tv.tv_usec / 1e6);
+    if (rc == 0 && monitor) {
+        /* the server's side: a snapshot now, one per summary interval (10 s
+         * without progress lines), one after the run; never fatal */
+        char err[512];
+        sdb_pgstats_opts po = {.ci = ci, .tables = w->tables, .ntables = w->ntables,
+                               .statements = cfg->pg_stats_statements};
+        consumers.pgstats = sdb_pgstats_start(&po, err, sizeof err);
+        if (!consumers.pgstats)
+            sdb_warn("--collect-pg-stats: %s; the run goes on without server statistics", err);
+        consumers.pgstats_every_s = cfg->summary_interval_s > 0 ? cfg->summary_interval_s : 10;
+        consumers.pgstats_next_s = consumers.pgstats_every_s;
+    }
     if (rc != 0) {
         if (consumers.watch)
             sdb_threshold_watch_free(&watch);
@@ -457,8 +478,11 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     o.on_interval_arg = &consumers;
     sdb_run_result r;
     rc = sdb_run_execute(&o, &r);
+    if (consumers.pgstats)
+        sdb_pgstats_stop(consumers.pgstats);
     if (rc != 0) {
         sdb_error("the run could not start: %s", r.error);
+        sdb_pgstats_free(consumers.pgstats);
         consumers_stop(&consumers, cfg, false);
         if (consumers.watch)
             sdb_threshold_watch_free(&watch);
@@ -484,7 +508,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         .probes = probes, .server_xacts_valid = have_xacts,
         .server_xacts = xacts_after - xacts_before,
         .nurand_c_run = e->c_run, .nurand_c_load = c_load,
-        .thresholds = ths, .nthresholds = nths,
+        .thresholds = ths, .nthresholds = nths, .pgstats = consumers.pgstats,
     };
     sdb_report_console(stdout, &ri, &r);
     if (cfg->json_path && sdb_report_json(cfg->json_path, &ri, &r) == 0)
@@ -517,6 +541,7 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     }
     if (consumers.watch)
         sdb_threshold_watch_free(&watch);
+    sdb_pgstats_free(consumers.pgstats);
     sdb_run_result_free(&r);
     free(ths);
     free(probes);

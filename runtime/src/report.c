@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gitrev.h"
+#include "pgstats.h"
 #include "sqlstate.h"
 #include "util.h"
 
@@ -423,6 +424,8 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
             fprintf(out, "  (%lld more errors of other kinds)\n",
                     (long long)s->errors_unclassified);
     }
+    if (ri->pgstats)
+        sdb_pgstats_console(out, ri->pgstats);
     if (r->error[0])
         fprintf(out, "\nRun stopped: %s\n", r->error);
     fprintf(out, "%s\n", rule);
@@ -642,6 +645,8 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
         return NULL;
     if (r->error[0])
         json_object_set_new(root, "run_error", jstr(r->error));
+    if (ri->pgstats)
+        json_object_set_new(root, "pg_stats", sdb_pgstats_json(ri->pgstats));
     json_object_set_new(root, "errors_unclassified",
                         json_integer((json_int_t)s->errors_unclassified));
     json_object_set_new(root, "service_time", latency_json(s->service_time));
@@ -848,7 +853,35 @@ int sdb_report_csv(const char *path, const sdb_report_info *ri, const sdb_run_re
     snprintf(txpath, n + 32, "%.*s_transactions%s", (int)stem, path, path + stem);
 
     int rc = 1;
-    FILE *f = open_tmp(path, tmp, n + 64);
+    FILE *f;
+    if (ri->pgstats) {
+        /* the server's intervals (one per summary interval): FILE_server.csv */
+        char *srvpath = malloc(n + 32);
+        rc = 1;
+        if (srvpath) {
+            snprintf(srvpath, n + 32, "%.*s_server%s", (int)stem, path, path + stem);
+            if ((f = open_tmp(srvpath, tmp, n + 64))) {
+                fputs("t_s,length_s", f);
+                sdb_pgstats_csv_header(f);
+                fputc('\n', f);
+                for (size_t i = 0; i < sdb_pgstats_nrows(ri->pgstats); i++) {
+                    const sdb_pgstats_row *row = sdb_pgstats_row_at(ri->pgstats, i);
+                    fprintf(f, "%.3f,%.3f", row->t_s, row->length_s);
+                    sdb_pgstats_csv_fields(f, row);
+                    fputc('\n', f);
+                }
+                rc = close_rename(f, tmp, srvpath);
+            }
+            free(srvpath);
+        }
+        if (rc != 0) {
+            free(txpath);
+            free(tmp);
+            return 1;
+        }
+        rc = 1;
+    }
+    f = open_tmp(path, tmp, n + 64);
     if (f) {
         fputs("t_s,length_s,completed,failed,tps,mean_ms,p50_ms,p90_ms,p99_ms,max_ms,"
               "lag_p99_ms\n", f);

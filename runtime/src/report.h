@@ -30,6 +30,7 @@ typedef struct sdb_report_info {
     const int64_t *nurand_c_run;  /* [3]: C-Run of the run */
     const sdb_threshold *thresholds; /* nthresholds, already evaluated (may be NULL) */
     int nthresholds;
+    const struct sdb_pgstats *pgstats; /* --collect-pg-stats, stopped; NULL = off */
 } sdb_report_info;
 
 /* Prints the final report. */

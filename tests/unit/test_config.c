@@ -247,7 +247,6 @@ static const yaml_case yaml_cases[] = {
     { "unknown_key.yaml", 0, "4:3",
       "warning: unknown key 'database.hots' (did you mean 'database.host'?)" },
     { "unknown_key.yaml", 0, "5:1", "warning: unknown key 'frobnicate'\n" },
-    { "unsupported.yaml", 0, "2:1", "warning: 'collect_pg_stats' is not supported yet; ignored" },
     { "unsupported.yaml", 0, "3:1", "warning: 'progressive' is not supported yet; ignored" },
     /* the keys added for the whole original configuration */
     { "var_unset.yaml", 2, "3:13",
@@ -882,8 +881,7 @@ static void test_yaml_new_keys(void **state)
                               "14:3: warning: 'database.max_idle_connections'",
                               "15:3: warning: 'database.connection_max_lifetime'",
                               "16:3: warning: 'database.connection_max_idle_time'",
-                              "18:1: warning: 'mode'", "19:1: warning: 'collect_pg_stats'",
-                              "20:1: warning: 'pg_stats_statements'" };
+                              "18:1: warning: 'mode'" };
     for (int i = 0; i < NARGS(pending); i++)
         assert_contains(r.out, pending[i]);
     int lines = 0;
@@ -907,7 +905,6 @@ static void test_yaml_every_readme_key(void **state)
     const char *warned[] = {
         "5:3: warning: 'database.production_data_forbidden' is not supported yet; ignored",
         "6:3: warning: 'database.require_test_suffix'", "9:1: warning: 'mode'",
-        "15:1: warning: 'collect_pg_stats'", "16:1: warning: 'pg_stats_statements'",
         "19:1: warning: 'idle_timeout'",
         "20:1: warning: 'max_lifetime'", "21:1: warning: 'batch_size'",
         "22:1: warning: 'think_time'", "23:1: warning: 'plugins'",
@@ -1213,9 +1210,10 @@ static void test_new_flags(void **state)
     assert_true(r.cfg.force);
     assert_true(r.cfg.rebuild);
     assert_false(r.cfg.print_config);
-    assert_contains(r.out, "stormdb-fake: warning: --collect-pg-stats is not supported yet; "
-                           "ignored\n");
-    assert_contains(r.out, "warning: --pg-stat-statements is not supported yet");
+    assert_true(r.cfg.collect_pg_stats);
+    assert_true(r.cfg.pg_stats_statements);
+    assert_null(strstr(r.out, "--collect-pg-stats"));
+    assert_null(strstr(r.out, "--pg-stat-statements"));
     assert_contains(r.out, "warning: --progressive is not supported yet");
     result_free(&r);
 }
