@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pgstats.h"
 #include "report.h"
 #include "util.h"
 
@@ -173,6 +174,64 @@ static void charts(FILE *f, const sdb_run_result *r)
           "log10(1 / (1 - percentile))", "ms", sx, NP, l_sp, 1, false);
 }
 
+/* --collect-pg-stats: the server's intervals (one per summary interval):
+ * WAL rate, buffer hit ratio, and the run's three most frequent wait
+ * events (each interval keeps its own three most frequent, so an event
+ * outside them counts 0 there), with the lock waiters. */
+static void server_charts(FILE *f, const sdb_pgstats *p)
+{
+    int n = (int)sdb_pgstats_nrows(p);
+    if (n < 2)
+        return;   /* a chart needs two points */
+    sdb_pgstats_wait prof[SDB_PGSTATS_MAX_WAITS];
+    int nprof = sdb_pgstats_wait_profile(p, prof);
+    if (nprof > 3)
+        nprof = 3;
+    double *buf = calloc((size_t)n * 7, sizeof *buf);
+    if (!buf)
+        return;
+    double *x = buf, *wal = buf + n, *hit = buf + 2 * n, *locks = buf + 3 * n;
+    double *ev[3] = {buf + 4 * n, buf + 5 * n, buf + 6 * n};
+    char names[3][100];
+    for (int k = 0; k < nprof; k++) {
+        if (strcmp(prof[k].type, prof[k].event) == 0)
+            snprintf(names[k], sizeof names[k], "%.64s", prof[k].event);
+        else
+            snprintf(names[k], sizeof names[k], "%.31s:%.64s", prof[k].type, prof[k].event);
+    }
+    bool have_wal = false, have_hit = false;
+    for (int i = 0; i < n; i++) {
+        const sdb_pgstats_row *row = sdb_pgstats_row_at(p, i);
+        x[i] = row->t_s;
+        wal[i] = row->wal_bytes_per_s > 0 ? row->wal_bytes_per_s / 1e6 : 0;
+        have_wal |= row->wal_bytes_per_s >= 0;
+        hit[i] = row->hit_ratio_pct >= 0 ? row->hit_ratio_pct : 0;
+        have_hit |= row->hit_ratio_pct >= 0;
+        locks[i] = (double)row->lock_waiter_samples;
+        for (int k = 0; k < nprof; k++)
+            for (int j = 0; j < row->ntop; j++)
+                if (strcmp(row->top[j].name, names[k]) == 0)
+                    ev[k][i] = (double)row->top[j].samples;
+    }
+    fputs("<h2>Server</h2>\n", f);
+    if (have_wal) {
+        line l[] = {{"WAL", wal}};
+        chart(f, "WAL written over time", "seconds", "MB/s", x, n, l, 1, false);
+    }
+    if (have_hit) {
+        line l[] = {{"hit ratio", hit}};
+        chart(f, "Buffer cache hit ratio over time", "seconds", "%", x, n, l, 1, false);
+    }
+    line l_ev[4];
+    int nl = 0;
+    for (int k = 0; k < nprof; k++)
+        l_ev[nl++] = (line){names[k], ev[k]};
+    l_ev[nl++] = (line){"lock waiters", locks};
+    chart(f, "Wait events (samples per interval)", "seconds", "samples", x, n,
+          l_ev, nl, false);
+    free(buf);
+}
+
 /* One row of a percentile table: label, then p50 p90 p99 max (ms). */
 static void pct_row(FILE *f, const char *label, const sdb_hist *h)
 {
@@ -321,6 +380,8 @@ int sdb_report_html(const char *path, const sdb_report_info *ri, const sdb_run_r
             secs > 0 ? done / secs : 0.0, sdb_hist_percentile(s->latency, 50) / 1e6,
             sdb_hist_percentile(s->latency, 99) / 1e6, (long long)done, (long long)failed);
     charts(f, r);
+    if (ri->pgstats)
+        server_charts(f, ri->pgstats);
     tables(f, ri, r);
     fputs("</body></html>\n", f);
     int bad = ferror(f);

@@ -6,6 +6,7 @@
  * ran is still printed and written.
  */
 #include <libpq-fe.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,8 +463,13 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         consumers.pgstats = sdb_pgstats_start(&po, err, sizeof err);
         if (!consumers.pgstats)
             sdb_warn("--collect-pg-stats: %s; the run goes on without server statistics", err);
-        consumers.pgstats_every_s = cfg->summary_interval_s > 0 ? cfg->summary_interval_s : 10;
-        consumers.pgstats_next_s = consumers.pgstats_every_s;
+        /* at least 5 points over the run for the charts, at most one a second
+         * (the server publishes its counters about once a second) */
+        double every = cfg->summary_interval_s > 0 ? cfg->summary_interval_s : 10;
+        if (cfg->duration_s / every < 5)
+            every = cfg->duration_s / 5 >= 1 ? floor(cfg->duration_s / 5) : 1;
+        consumers.pgstats_every_s = every;
+        consumers.pgstats_next_s = every;
     }
     if (rc != 0) {
         if (consumers.watch)

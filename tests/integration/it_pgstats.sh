@@ -27,7 +27,8 @@ $BIN/stormdb-pgbench --rebuild --force --scale 1 --no-run >/dev/null 2>&1
 (sleep 2; psql -XAtq -c CHECKPOINT) &
 ck=$!
 $BIN/stormdb-pgbench --duration 4s --workers 4 --summary-interval 1s --collect-pg-stats \
-    --json w.json --csv w.csv >run.txt 2>&1 || { cat run.txt; fail "pgbench run with --collect-pg-stats"; }
+    --json w.json --csv w.csv --html w.html >run.txt 2>&1 \
+    || { cat run.txt; fail "pgbench run with --collect-pg-stats"; }
 wait $ck
 assert_contains run.txt "Server (PostgreSQL"
 assert_gt "$($JGET w.json pg_stats.run.wal_bytes)" 0 "WAL bytes of a write-heavy run"
@@ -36,6 +37,9 @@ assert_gt "$($JGET w.json pg_stats.run.buffers_checkpoint)" 0 "buffers written b
 assert_gt "$($JGET w.json pg_stats.run.tup_inserted)" 100 "rows inserted"
 head -1 w_server.csv | grep -q '^t_s,length_s,pg_wal_bytes,' || fail "server CSV header"
 assert_gt "$(wc -l < w_server.csv)" 2 "server CSV rows"
+for title in "WAL written over time" "Buffer cache hit ratio over time" "Wait events (samples per interval)"; do
+    assert_contains w.html "aria-label=\"$title\""
+done
 
 $BIN/stormdb-pgbench -w pgbench_select_only --duration 5s --workers 2 --no-summary \
     --collect-pg-stats --json l.json >run.txt 2>&1 &
