@@ -2573,10 +2573,12 @@ json_t *sdb_config_json(const sdb_config *cfg)
     json_object_set_new(o, "thresholds", ths);
     json_object_set_new(o, "load_threads", json_integer(cfg->load_threads));
     json_object_set_new(o, "collect_pg_stats", json_boolean(cfg->collect_pg_stats));
-    json_object_set_new(o, "pg_stat_statements", json_boolean(cfg->pg_stats_statements));
+    json_object_set_new(o, "pg_stats_statements", json_boolean(cfg->pg_stats_statements));
     /* a parameter set twice: the later setting wins, as params.c applies them */
     for (int i = 0; i < cfg->nsettings; i++)
-        json_object_set_new(params, cfg->settings[i].name, text_or_null(cfg->settings[i].value));
+        json_object_set_new(params, cfg->settings[i].name,
+                            key_is_secret(cfg->settings[i].name)
+                                ? json_string("********") : text_or_null(cfg->settings[i].value));
     json_object_set_new(o, "workload_config", params);
     return o;
 }

@@ -218,7 +218,8 @@ int sdb_config_apply_env(sdb_config *cfg, const char *prog, FILE *err);
  * reference; NULL when out of memory), for the report's run.config:
  * database fields with the password and sslpassword masked ("********")
  * and the url scrubbed, the run's settings, thresholds and the workload
- * parameters as given. */
+ * parameters as given (a parameter whose name has "pass" or ends in "url"
+ * masked, as --print-config does). */
 struct json_t;
 struct json_t *sdb_config_json(const sdb_config *cfg);
 

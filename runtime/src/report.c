@@ -229,7 +229,9 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
             ri->cfg->workers, ri->threads, seconds(r),
             r->interrupted ? " (interrupted)" : "", model, (unsigned long long)ri->seed);
     if (r->sessions_lost)
-        fprintf(out, "Sessions:   %d lost their connection during the run\n", r->sessions_lost);
+        fprintf(out, "Connections: %d broke during the run, %lld reopened (the transactions "
+                "they were running are counted as failed)\n", r->sessions_lost,
+                (long long)r->stats.reconnects);
     if (w->headline_name && w->nheadline_txs > 0) {
         /* a whole number, as TPC-C reports tpmC (clause 5.4.4) */
         fprintf(out, "\n  %s  %.0f   (completions per minute of", w->headline_name,
@@ -711,11 +713,13 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
                                       per_sec(s->mode_done[m], r), "latency",
                                       latency_json(s->mode_latency[m])));
     json_object_set_new(root, "connections",
-                        json_pack("{s:i, s:I, s:o, s:I, s:o, s:o}", "connections",
+                        json_pack("{s:i, s:I, s:o, s:I, s:o, s:o, s:i, s:I}", "connections",
                                   ri->cfg->connections, "opened", (json_int_t)s->connects,
                                   "setup", latency_json(s->connect_time), "pool_waits",
                                   (json_int_t)s->conn_waits, "pool_wait",
-                                  latency_json(s->conn_wait), "by_mode", modes));
+                                  latency_json(s->conn_wait), "by_mode", modes,
+                                  "broken", r->sessions_lost, "reconnects",
+                                  (json_int_t)s->reconnects));
     json_t *probes = json_array();
     for (int i = 0; i < w->nprobes; i++) {
         const sdb_probe_result *p = &ri->probes[i];

@@ -126,6 +126,7 @@ void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src)
         sdb_hist_merge(dst->kind_latency[k], src->kind_latency[k]);
     dst->cpu_s += src->cpu_s;
     dst->connects += src->connects;
+    dst->reconnects += src->reconnects;
     dst->conn_waits += src->conn_waits;
     sdb_hist_merge(dst->connect_time, src->connect_time);
     sdb_hist_merge(dst->conn_wait, src->conn_wait);

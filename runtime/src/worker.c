@@ -82,9 +82,19 @@ typedef enum {
     S_IDLE, S_KEYING, S_WAIT, S_SLEEP, S_ROLLBACK, S_THINK, S_DEAD,
     S_WAIT_CONN,            /* pooled: waiting for a free connection */
     S_CONNECTING,           /* transient: opening this transaction's connection */
-    S_ARRIVAL               /* open loop: holding an arrival, waiting for its
+    S_ARRIVAL,              /* open loop: holding an arrival, waiting for its
                              * intended start */
+    S_RECONNECT_WAIT,       /* its persistent connection broke: waiting out
+                             * the backoff before connecting again */
+    S_RECONNECTING          /* opening the replacement connection */
 } sess_state;
+
+/* Reconnection after a persistent connection breaks (a server restart,
+ * pg_terminate_backend, a network fault): the first attempt after
+ * RECONNECT_FIRST_NS, then doubling up to RECONNECT_MAX_NS between
+ * attempts, for as long as the run lasts. */
+#define RECONNECT_FIRST_NS INT64_C(50000000)      /* 50 ms */
+#define RECONNECT_MAX_NS   INT64_C(2000000000)    /* 2 s */
 
 typedef struct session {
     PGconn *conn;           /* the connection the transaction uses now */
@@ -123,7 +133,16 @@ typedef struct session {
     bool pooled;            /* s->conn was taken from the thread's pool */
     int64_t txs_begun;      /* transactions started (mixed mode alternates) */
     int64_t mark_ns;        /* WAIT_CONN: wait start; CONNECTING: connect start */
-    PostgresPollingStatusType connect_poll; /* CONNECTING: what PQconnectPoll wants */
+    PostgresPollingStatusType connect_poll; /* CONNECTING, RECONNECTING: what
+                                             * PQconnectPoll wants */
+    int64_t backoff_ns;     /* RECONNECT_WAIT: the wait before the next attempt */
+    bool for_pool;          /* RECONNECT*: the connection replaces a pooled one
+                             * (it goes to the pool), else the session's own */
+    bool reprepare;         /* s->home is a new connection: its first batch
+                             * first re-prepares every statement */
+    int nprep;              /* statements of the batch in flight that are
+                             * re-prepares (DEALLOCATE ALL and PREPAREs) ... */
+    int prep_read;          /* ... and how many of them have their results */
 } session;
 
 typedef struct thread_state {
@@ -382,40 +401,112 @@ static void session_dead(thread_state *t, session *s)
         }
     }
     clear_tx_results(&s->ctx);
-    if (s->transient || s->pooled) {
-        /* the connection is lost, not the session */
+    s->copy_seen = false;
+    s->nprep = s->prep_read = 0;
+    if (s->transient) {
+        /* the transaction's own connection is lost, not the session */
         PQfinish(s->conn);
         s->conn = s->home;
-        bool was_pooled = s->pooled;
-        s->pooled = false;
         s->transient = false;
-        s->copy_seen = false;
         s->state = S_IDLE;
-        if (was_pooled) {
-            t->pool_live--;
-            t->lost++;
-            if (t->pool_live == 0) {
-                /* no connection left in this thread: its sessions end */
-                s->state = S_DEAD;
-                while (t->waitq_len > 0) {
-                    session *w = &t->sessions[t->waitq[t->waitq_head]];
-                    t->waitq_head = (t->waitq_head + 1) % t->nsessions;
-                    t->waitq_len--;
-                    tx_failed(t, w);
-                    sdb_stats_error(&t->stats, "08006", SDB_ERR_CONNECTION,
-                                    "every pooled connection of the thread was lost");
-                    w->state = S_DEAD;
-                }
-                for (int i = 0; i < t->nsessions; i++)
-                    if (t->sessions[i].state == S_IDLE || t->sessions[i].state == S_THINK ||
-                        t->sessions[i].state == S_KEYING || t->sessions[i].state == S_ARRIVAL)
-                        t->sessions[i].state = S_DEAD;
-            }
-        }
         return;
     }
-    s->state = S_DEAD;
+    /* a persistent connection, the session's own or a pooled one: this
+     * session opens its replacement (a pooled one then goes back to the
+     * pool, so the pool keeps its size), after a backoff */
+    bool was_pooled = s->pooled;
+    PQfinish(s->conn);
+    if (!was_pooled)
+        s->home = NULL;
+    s->conn = s->home;
+    s->pooled = false;
+    s->for_pool = was_pooled;
     t->lost++;
+    s->backoff_ns = RECONNECT_FIRST_NS;
+    s->wake_ns = sdb_now_ns() + s->backoff_ns;
+    s->state = S_RECONNECT_WAIT;
+}
+
+/* Starts opening the replacement of a broken persistent connection. */
+static void start_reconnect(thread_state *t, session *s)
+{
+    s->conn = PQconnectStartParams(t->run->o->conninfo->keys, t->run->o->conninfo->values, 0);
+    s->connect_poll = PGRES_POLLING_WRITING;
+    s->state = S_RECONNECTING;
+    if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD) {
+        PQfinish(s->conn);
+        s->conn = NULL;
+        s->backoff_ns = s->backoff_ns * 2 < RECONNECT_MAX_NS ? s->backoff_ns * 2 : RECONNECT_MAX_NS;
+        s->wake_ns = sdb_now_ns() + s->backoff_ns;
+        s->state = S_RECONNECT_WAIT;
+    }
+}
+
+static void pool_put(thread_state *t, PGconn *conn);
+
+/* Advances a replacement connection after its socket became ready: once
+ * open it is the session's own again (its statements re-prepared with its
+ * first batch), or goes back to the pool; a failed attempt waits twice as
+ * long before the next. */
+static void on_reconnect_ready(thread_state *t, session *s)
+{
+    s->connect_poll = PQconnectPoll(s->conn);
+    if (s->connect_poll == PGRES_POLLING_FAILED) {
+        PQfinish(s->conn);
+        s->conn = NULL;
+        s->backoff_ns = s->backoff_ns * 2 < RECONNECT_MAX_NS ? s->backoff_ns * 2 : RECONNECT_MAX_NS;
+        s->wake_ns = sdb_now_ns() + s->backoff_ns;
+        s->state = S_RECONNECT_WAIT;
+        return;
+    }
+    if (s->connect_poll != PGRES_POLLING_OK)
+        return;
+    PQsetNoticeReceiver(s->conn, sdb_conn_notice, NULL);
+    if (PQsetnonblocking(s->conn, 1) != 0 || PQenterPipelineMode(s->conn) != 1) {
+        s->connect_poll = PGRES_POLLING_FAILED;
+        PQfinish(s->conn);
+        s->conn = NULL;
+        s->wake_ns = sdb_now_ns() + s->backoff_ns;
+        s->state = S_RECONNECT_WAIT;
+        return;
+    }
+    t->stats.reconnects++;
+    PGconn *conn = s->conn;
+    s->state = S_IDLE;
+    if (s->for_pool) {
+        /* a pooled connection: its statements are prepared now, blocking
+         * this thread briefly (pooled sessions share it from here) */
+        s->conn = s->home;
+        s->for_pool = false;
+        if (PQexitPipelineMode(conn) != 1 || PQsetnonblocking(conn, 0) != 0) {
+            PQfinish(conn);
+            s->for_pool = true;
+            s->wake_ns = sdb_now_ns() + s->backoff_ns;
+            s->state = S_RECONNECT_WAIT;
+            return;
+        }
+        run *r = t->run;
+        const sdb_workload_def *w = r->o->w;
+        char err[400];
+        bool ok = true;
+        for (int i = 0; i < w->nstmts && ok; i++)
+            ok = prepare_one(conn, r->stmt_names[i], w->stmts[i].sql, w->stmts[i].nparams,
+                             w->stmts[i].where, err, sizeof err);
+        for (int b = 1; b <= SDB_STMT_BUILTINS && ok; b++)
+            ok = prepare_one(conn, builtin_name[b], builtin_sql[b], 0, "built-in", err,
+                             sizeof err);
+        if (!ok || PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) != 1) {
+            PQfinish(conn);
+            s->for_pool = true;
+            s->wake_ns = sdb_now_ns() + s->backoff_ns;
+            s->state = S_RECONNECT_WAIT;
+            return;
+        }
+        pool_put(t, conn);
+        return;
+    }
+    s->home = conn;
+    s->reprepare = true;
 }
 
 /* Sends the batch the body queued in s->ctx, then a Sync. */
@@ -430,6 +521,24 @@ static void send_batch(thread_state *t, session *s)
     s->retryable = false;
     if (s->state != S_ROLLBACK)
         s->state = S_WAIT;   /* in a transaction from here: a failed send counts */
+    s->nprep = s->prep_read = 0;
+    if (s->reprepare && !s->transient && !s->pooled) {
+        /* a new connection: prepare every statement again, in the same
+         * pipeline, ahead of the batch (DEALLOCATE ALL first, so that a
+         * half-done earlier attempt does not make a PREPARE fail) */
+        const sdb_workload_def *w = r->o->w;
+        bool ok = PQsendQueryParams(s->conn, "DEALLOCATE ALL", 0, NULL, NULL, NULL, NULL, 0);
+        for (int i = 0; i < w->nstmts && ok; i++)
+            ok = PQsendPrepare(s->conn, r->stmt_names[i], w->stmts[i].sql, w->stmts[i].nparams,
+                               NULL);
+        for (int b = 1; b <= SDB_STMT_BUILTINS && ok; b++)
+            ok = PQsendPrepare(s->conn, builtin_name[b], builtin_sql[b], 0, NULL);
+        if (!ok) {
+            session_dead(t, s);
+            return;
+        }
+        s->nprep = 1 + w->nstmts + SDB_STMT_BUILTINS;
+    }
     for (int k = 0; k < c->nbatch; k++) {
         int stmt = c->batch[k].stmt;
         if (!stmt_valid(r, stmt)) {
@@ -900,7 +1009,32 @@ static void on_ready(thread_state *t, session *s, short revents)
         session_dead(t, s);
         return;
     }
-    while (!PQisBusy(s->conn)) {
+    while (!PQisBusy(s->conn) && s->prep_read < s->nprep) {
+        /* the re-prepares ahead of the batch: an error fails the batch
+         * (the pipeline aborts what follows) and they are tried again
+         * with the next one */
+        PGresult *res = PQgetResult(s->conn);
+        if (!res) {
+            s->prep_read++;
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_ABORTED && !s->failed) {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+            s->failed = true;
+            t->stats.stmt_errors++;
+            sdb_stats_error(&t->stats, state, SDB_ERR_CONNECTION,
+                            msg ? msg : PQresultErrorMessage(res));
+        }
+        PQclear(res);
+    }
+    if (s->prep_read == s->nprep && s->nprep > 0) {
+        if (!s->failed)
+            s->reprepare = false;
+        s->nprep = s->prep_read = 0;
+    }
+    while (!PQisBusy(s->conn) && s->nprep == 0) {
         if (s->nread >= s->nsent) {
             /* every statement is done: the next result is the Sync's */
             PGresult *res = PQgetResult(s->conn);
@@ -966,7 +1100,7 @@ static void cancel_in_background(PGcancel *cn)
 static bool waiting_on_time(const session *s)
 {
     return s->state == S_KEYING || s->state == S_SLEEP || s->state == S_THINK ||
-           s->state == S_ARRIVAL;
+           s->state == S_ARRIVAL || s->state == S_RECONNECT_WAIT;
 }
 
 /* Moves a session whose wait has ended on. */
@@ -990,6 +1124,10 @@ static void on_wake(thread_state *t, session *s, bool stopping)
             s->state = S_IDLE;
         else
             begin_arrival(t, s);
+        break;
+    case S_RECONNECT_WAIT:
+        if (!stopping)
+            start_reconnect(t, s);
         break;
     default:
         break;
@@ -1032,6 +1170,12 @@ static void thread_loop(thread_state *t)
                 else if (s->wake_ns <= now)
                     on_wake(t, s, stopping);
             }
+            if (s->state == S_RECONNECTING && stopping) {
+                /* the run is over: no use for the replacement connection */
+                PQfinish(s->conn);
+                s->conn = s->home;
+                s->state = S_IDLE;
+            }
             if (s->state == S_IDLE && !stopping)
                 next_tx(t, s);
             if (waiting_on_time(s)) {
@@ -1039,10 +1183,11 @@ static void thread_loop(thread_state *t)
                 if (s->wake_ns < next_wake)
                     next_wake = s->wake_ns;
             }
-            if (s->state == S_WAIT || s->state == S_ROLLBACK || s->state == S_CONNECTING) {
+            if (s->state == S_WAIT || s->state == S_ROLLBACK || s->state == S_CONNECTING ||
+                s->state == S_RECONNECTING) {
                 busy++;
                 t->pfds[n].fd = PQsocket(s->conn);
-                t->pfds[n].events = s->state == S_CONNECTING
+                t->pfds[n].events = s->state == S_CONNECTING || s->state == S_RECONNECTING
                     ? (short)(s->connect_poll == PGRES_POLLING_READING ? POLLIN : POLLOUT)
                     : (short)(POLLIN | (s->want_write ? POLLOUT : 0));
                 t->pfds[n].revents = 0;
@@ -1087,6 +1232,8 @@ static void thread_loop(thread_state *t)
             session *s = &t->sessions[t->pfd_session[k]];
             if (s->state == S_CONNECTING)
                 on_connect_ready(t, s);
+            else if (s->state == S_RECONNECTING)
+                on_reconnect_ready(t, s);
             else
                 on_ready(t, s, t->pfds[k].revents);
             if (s->state == S_IDLE && !stopping)

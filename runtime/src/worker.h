@@ -75,7 +75,8 @@ typedef struct sdb_run_result {
     int nworkers;
     int64_t elapsed_ns;         /* from the start signal to the last thread's end */
     int sessions;               /* sessions that connected */
-    int sessions_lost;          /* sessions whose connection broke */
+    int sessions_lost;          /* persistent connections that broke (each is
+                                 * reopened: stats.reconnects) */
     bool interrupted;           /* stopped early by a signal */
     bool stopped_early;         /* stopped early by on_interval */
     int threads;                /* client threads that ran */
