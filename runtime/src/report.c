@@ -312,15 +312,17 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
     }
 
     fprintf(out, "\nStatements\n");
-    fprintf(out, "  %-24s %-7s %12s %8s %9s %9s %9s\n", "statement", "kind", "executed", "errors",
-            "avg ms", "p95 ms", "p99 ms");
+    fprintf(out, "  %-24s %-7s %12s %8s %12s %12s %9s %9s %9s\n", "statement", "kind", "executed",
+            "errors", "rows", "affected", "avg ms", "p95 ms", "p99 ms");
     for (int i = 0; i < w->nstmts; i++) {
         if (s->stmt_count[i] == 0 && s->stmt_failures[i] == 0)
             continue;
         const sdb_hist *sh = s->stmt_latency[i];
-        fprintf(out, "  %-24s %-7s %12s %8lld %9.3f %9.3f %9.3f\n", w->stmts[i].name,
+        char rows[32], aff[32];
+        fprintf(out, "  %-24s %-7s %12s %8lld %12s %12s %9.3f %9.3f %9.3f\n", w->stmts[i].name,
                 kind_names[w->stmts[i].kind], sdb_fmt_count(a, sizeof a, s->stmt_count[i]),
-                (long long)s->stmt_failures[i], sdb_hist_mean(sh) / 1e6,
+                (long long)s->stmt_failures[i], sdb_fmt_count(rows, sizeof rows, s->stmt_rows[i]),
+                sdb_fmt_count(aff, sizeof aff, s->stmt_affected[i]), sdb_hist_mean(sh) / 1e6,
                 ms(sdb_hist_percentile(sh, 95)), ms(sdb_hist_percentile(sh, 99)));
     }
     fprintf(out, "  by kind:");
@@ -674,10 +676,12 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
     json_t *stmts = json_array();
     for (int i = 0; i < w->nstmts; i++)
         json_array_append_new(
-            stmts, json_pack("{s:o, s:s, s:I, s:I, s:o}", "name", jstr(w->stmts[i].name), "kind",
-                             kind_names[w->stmts[i].kind], "executed",
-                             (json_int_t)s->stmt_count[i], "errors",
-                             (json_int_t)s->stmt_failures[i], "latency",
+            stmts, json_pack("{s:o, s:s, s:I, s:I, s:I, s:I, s:o}", "name",
+                             jstr(w->stmts[i].name), "kind", kind_names[w->stmts[i].kind],
+                             "executed", (json_int_t)s->stmt_count[i], "errors",
+                             (json_int_t)s->stmt_failures[i], "rows_returned",
+                             (json_int_t)s->stmt_rows[i], "rows_affected",
+                             (json_int_t)s->stmt_affected[i], "latency",
                              latency_json(s->stmt_latency[i])));
     json_object_set_new(root, "statements", stmts);
     json_t *kinds = json_object();

@@ -17,8 +17,11 @@ bool sdb_stats_init(sdb_stats *s, int ntx, int ncounters, int nstmts)
     s->counters = calloc((size_t)(ncounters > 0 ? ncounters : 1), sizeof *s->counters);
     s->stmt_count = calloc(ns, sizeof *s->stmt_count);
     s->stmt_failures = calloc(ns, sizeof *s->stmt_failures);
+    s->stmt_rows = calloc(ns, sizeof *s->stmt_rows);
+    s->stmt_affected = calloc(ns, sizeof *s->stmt_affected);
     s->stmt_latency = calloc(ns, sizeof *s->stmt_latency);
-    if (!s->counters || !s->stmt_count || !s->stmt_failures || !s->stmt_latency)
+    if (!s->counters || !s->stmt_count || !s->stmt_failures || !s->stmt_rows ||
+        !s->stmt_affected || !s->stmt_latency)
         return false;
     for (int i = 0; i < nstmts; i++)
         if (!(s->stmt_latency[i] = sdb_hist_new()))
@@ -56,6 +59,8 @@ void sdb_stats_free(sdb_stats *s)
     free(s->stmt_latency);
     free(s->stmt_count);
     free(s->stmt_failures);
+    free(s->stmt_rows);
+    free(s->stmt_affected);
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
         sdb_hist_free(s->kind_latency[k]);
     sdb_hist_free(s->latency);
@@ -120,6 +125,8 @@ void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src)
     for (int i = 0; i < dst->nstmts && i < src->nstmts; i++) {
         dst->stmt_count[i] += src->stmt_count[i];
         dst->stmt_failures[i] += src->stmt_failures[i];
+        dst->stmt_rows[i] += src->stmt_rows[i];
+        dst->stmt_affected[i] += src->stmt_affected[i];
         sdb_hist_merge(dst->stmt_latency[i], src->stmt_latency[i]);
     }
     for (int k = 0; k < SDB_QUERY_KINDS; k++)

@@ -94,6 +94,9 @@ typedef struct sdb_stats {
     int nstmts;
     int64_t *stmt_count;          /* per statement: successful executions */
     int64_t *stmt_failures;       /* per statement: executions that raised an error */
+    int64_t *stmt_rows;           /* per statement: rows returned (SELECT, RETURNING) */
+    int64_t *stmt_affected;       /* per statement: rows inserted, updated, deleted
+                                   * (the command tag's count) */
     sdb_hist **stmt_latency;      /* per statement: ns from its batch's send to its result */
     sdb_hist *kind_latency[SDB_QUERY_KINDS]; /* the same, by query kind */
 

@@ -942,7 +942,19 @@ static void take_result(thread_state *t, session *s, PGresult *res)
             PQclear(res);
             return;
         }
-        t->stats.queries[stmt_kind(r, s->batch_stmt[k])]++;
+        int stmt = s->batch_stmt[k];
+        t->stats.queries[stmt_kind(r, stmt)]++;
+        if (stmt >= 0) {
+            if (st == PGRES_TUPLES_OK)
+                t->stats.stmt_rows[stmt] += PQntuples(res);
+            /* rows written: the count of an INSERT, UPDATE, DELETE or MERGE
+             * command tag (with RETURNING too; a SELECT's tag counts rows
+             * returned, already counted) */
+            const char *cmd = PQcmdStatus(res);
+            if (cmd && (strncmp(cmd, "INSERT", 6) == 0 || strncmp(cmd, "UPDATE", 6) == 0 ||
+                        strncmp(cmd, "DELETE", 6) == 0 || strncmp(cmd, "MERGE", 5) == 0))
+                t->stats.stmt_affected[stmt] += strtoll(PQcmdTuples(res), NULL, 10);
+        }
         s->batch_ok[k] = true;
         PQclear((PGresult *)(void *)s->ctx.results[k]);
         s->ctx.results[k] = (sdb_result *)(void *)res;

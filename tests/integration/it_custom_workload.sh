@@ -47,6 +47,11 @@ assert_eq "$(sql 'SELECT count(*) FROM mine_log WHERE id = -1')" "$bad_ok" "comm
 assert_eq "$(sql 'SELECT count(*) FROM mine_log WHERE id = -1 AND n = 0')" 0 "no insert of a failed transaction"
 good_ok=$($JGET m.json transactions.0.successful)
 assert_eq "$(sql 'SELECT count(*) FROM mine_log WHERE id >= 1000')" "$good_ok" "committed 'good' inserts"
+# rows: each insert affected one row and returned none; each division
+# returned one
+assert_eq "$($JGET m.json statements.0.rows_affected)" "$($JGET m.json statements.0.executed)" "rows inserted"
+assert_eq "$($JGET m.json statements.0.rows_returned)" 0 "an INSERT returns no rows"
+assert_eq "$($JGET m.json statements.1.rows_returned)" "$($JGET m.json statements.1.executed)" "rows returned"
 
 # on_error: stop ends the run at the first failure (within the second);
 # max_errors N once N failed; both with the whole report and exit 1
