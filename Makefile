@@ -10,8 +10,11 @@ CMAKE_ARGS ?=
 # make fuzz FUZZ_SECONDS=600: libFuzzer over the swlc front end, then over the
 # YAML config loader, each for FUZZ_SECONDS (fuzz-swlc, fuzz-config: one of them)
 FUZZ_SECONDS ?= 600
+# make install PREFIX=/opt/stormdb: binaries, swlc, the runtime library and
+# header, workloads, examples, configs and docs under PREFIX
+PREFIX ?= /usr/local
 
-.PHONY: all deps build demo check check-asan check-tsan fuzz fuzz-build fuzz-swlc fuzz-config clean
+.PHONY: all deps build install demo check check-asan check-tsan fuzz fuzz-build fuzz-swlc fuzz-config clean
 
 all: build
 
@@ -53,6 +56,9 @@ fuzz-config: fuzz-build
 	mkdir -p build-fuzz/fuzz_config_work
 	build-fuzz/bin/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
 	    -print_final_stats=1 build-fuzz/fuzz_config_work build-fuzz/fuzz_config_corpus
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

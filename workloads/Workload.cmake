@@ -14,4 +14,5 @@ function(sdb_add_workload swl)
   # -fwrapv: integer arithmetic in a workload wraps instead of being undefined
   target_compile_options(stormdb-${name} PRIVATE -Wall -Wextra -Werror -fwrapv)
   target_link_libraries(stormdb-${name} PRIVATE stormdb_rt)
+  install(TARGETS stormdb-${name} RUNTIME DESTINATION bin)
 endfunction()
