@@ -1149,9 +1149,15 @@ static void put_pipeline(emitter *e, txw *w, const ast_stmt *s, int depth)
         put_queue_item(e, w, x, depth);
     }
     put_yield(e, w, depth);
+    /* found/affected describe the block's last statement call: an earlier
+     * call without captures needs no note (the last one overwrites it) */
+    const ast_stmt *last = NULL;
+    for (const ast_stmt *x = s->body; x; x = x->next)
+        if (x->kind == ST_EXEC || x->kind == ST_CAPTURE)
+            last = x;
     int k = 0;
     for (const ast_stmt *x = s->body; x; x = x->next, k++) {
-        if (x->kind == ST_EXEC)
+        if (x->kind == ST_EXEC && x == last)
             put_note(e, k, false, depth);
         if (x->kind == ST_CAPTURE) {
             put_note(e, k, true, depth);
