@@ -62,15 +62,25 @@ int64_t sdb_result_rows(const sdb_result *r)
     return r ? PQntuples(pg(r)) : 0;
 }
 
+/* Called after every statement (the generated code sets found/affected from
+ * it), so it avoids the command tag where it can: a result with rows has a
+ * tag count equal to its rows whenever the tag has one (SELECT n, INSERT/
+ * UPDATE/DELETE ... RETURNING, FETCH n), and the rows otherwise. */
 int64_t sdb_result_affected(const sdb_result *r)
 {
     if (!r)
         return 0;
+    if (PQresultStatus(pg(r)) == PGRES_TUPLES_OK)
+        return PQntuples(pg(r));
     /* PQcmdTuples takes a non-const PGresult but only reads it */
     const char *t = PQcmdTuples((PGresult *)(uintptr_t)r);
     if (!t || !*t)
         return PQntuples(pg(r));
-    return strtoll(t, NULL, 10);
+    /* the tag's count: decimal digits, at most a uint64 */
+    int64_t n = 0;
+    for (; *t >= '0' && *t <= '9' && n <= (INT64_MAX - 9) / 10; t++)
+        n = n * 10 + (*t - '0');
+    return n;
 }
 
 int sdb_result_isnull(const sdb_result *r, int64_t row, int col)

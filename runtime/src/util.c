@@ -198,21 +198,50 @@ void sdb_info(const char *fmt, ...)
     va_end(ap);
 }
 
+/* "00" "01" ... "99": two digits per division */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Digits of u (1..20). */
+static int count_digits(uint64_t u)
+{
+    int n = 1;
+    for (;;) {
+        if (u < 10) return n;
+        if (u < 100) return n + 1;
+        if (u < 1000) return n + 2;
+        if (u < 10000) return n + 3;
+        u /= 10000;
+        n += 4;
+    }
+}
+
+/* Called for every integer bound as a parameter and every integer of a text
+ * COPY: it sizes the number first and writes it from the end, two digits per
+ * division. */
 size_t sdb_fmt_i64(char *buf, int64_t v)
 {
-    char tmp[24];
-    size_t n = 0;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
     size_t o = 0;
     if (v < 0)
         buf[o++] = '-';
-    while (n)
-        buf[o++] = tmp[--n];
-    return o;
+    size_t len = o + (size_t)count_digits(u);
+    char *p = buf + len;
+    while (u >= 100) {
+        const char *d = digit_pairs + 2 * (u % 100);
+        u /= 100;
+        *--p = d[1];
+        *--p = d[0];
+    }
+    if (u >= 10) {
+        *--p = digit_pairs[2 * u + 1];
+        *--p = digit_pairs[2 * u];
+    } else {
+        *--p = (char)('0' + u);
+    }
+    return len;
 }
 
 char *sdb_fmt_count(char *buf, size_t len, int64_t n)

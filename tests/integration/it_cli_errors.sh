@@ -4,13 +4,13 @@
 . "$(dirname "$0")/lib.sh"
 
 $BIN/stormdb-pgbench --help >help.txt
-for t in pgbench_tpcb_like pgbench_select_only pgbench_simple_update; do
+for t in pgbench_tpcb_like pgbench_select_only pgbench_simple_update pgbench_select_pipeline; do
     assert_contains help.txt "$t"
 done
 assert_contains help.txt "--workers"
 assert_contains help.txt "--summary-interval"
 $BIN/stormdb-pgbench --list >list.txt
-assert_eq "$(wc -l <list.txt)" 3 "--list lines"
+assert_eq "$(wc -l <list.txt)" 4 "--list lines"
 
 expect_status 2 $BIN/stormdb-pgbench --bogus 2>err.txt
 assert_contains err.txt "bogus"

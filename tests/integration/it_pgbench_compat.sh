@@ -40,6 +40,14 @@ after=$(sql 'SELECT count(*) FROM pgbench_history')
 assert_eq "$((after - before))" "$($JGET su.json performance.successful)" "simple_update history rows"
 assert_eq "$($JGET su.json performance.queries.update)" "$($JGET su.json performance.successful)" "one update each"
 
+# the pipelined mix: ten selects per transaction, in one batch
+$BIN/stormdb-pgbench -w pgbench_select_pipeline --workers 4 --duration 2s --no-summary \
+    --json pipe.json >out.txt 2>&1 || { cat out.txt; fail "select_pipeline run"; }
+pipe_tx=$($JGET pipe.json performance.successful)
+assert_gt "$pipe_tx" 0 "select_pipeline committed"
+assert_eq "$($JGET pipe.json performance.failed)" 0 "select_pipeline failures"
+assert_eq "$($JGET pipe.json performance.queries.select)" $((pipe_tx * 10)) "ten selects each"
+
 # a different --scale is reported and ignored, as pgbench does
 $BIN/stormdb-pgbench -w pgbench_select_only --scale 7 --duration 1s --no-summary \
     --json s7.json >out.txt 2>err.txt

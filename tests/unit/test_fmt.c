@@ -1,6 +1,6 @@
 /*
  * test_fmt.c — text of floats, timestamps and dates, and reading them back
- * (runtime/src/fmt.c).
+ * (runtime/src/fmt.c), and of integers (util.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,8 +15,68 @@
 
 #include "fmt.h"
 #include "stormdb.h"
+#include "util.h"
 
 #define US_PER_DAY INT64_C(86400000000)
+
+/* ---- integers ---- */
+
+static void check_i64(int64_t v, const char *want)
+{
+    char buf[24];
+    memset(buf, 'x', sizeof buf);
+    size_t n = sdb_fmt_i64(buf, v);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(buf, want, n);
+    assert_int_equal(buf[n], 'x');   /* writes nothing past the digits */
+}
+
+static void test_i64_examples(void **state)
+{
+    (void)state;
+    check_i64(0, "0");
+    check_i64(7, "7");
+    check_i64(-7, "-7");
+    check_i64(10, "10");
+    check_i64(99, "99");
+    check_i64(100, "100");
+    check_i64(-100, "-100");
+    check_i64(9999, "9999");
+    check_i64(10000, "10000");
+    check_i64(100001, "100001");
+    check_i64(1234567890123, "1234567890123");
+    check_i64(INT64_MAX, "9223372036854775807");
+    check_i64(INT64_MIN, "-9223372036854775808");
+    check_i64(INT64_MIN + 1, "-9223372036854775807");
+}
+
+/* Agrees with printf around every power of ten and on a spread of values. */
+static void test_i64_matches_printf(void **state)
+{
+    (void)state;
+    char want[32];
+    int64_t p = 1;
+    for (int k = 0; k <= 18; k++, p *= 10) {
+        for (int64_t d = -2; d <= 2; d++) {
+            int64_t v = p + d;
+            snprintf(want, sizeof want, "%lld", (long long)v);
+            check_i64(v, want);
+            snprintf(want, sizeof want, "%lld", (long long)-v);
+            check_i64(-v, want);
+        }
+    }
+    uint64_t x = 88172645463325252u;   /* xorshift64 */
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int64_t v = (int64_t)(x >> (i % 64));
+        if (i % 2)
+            v = (int64_t)((uint64_t)0 - (uint64_t)v);   /* no overflow at INT64_MIN */
+        snprintf(want, sizeof want, "%lld", (long long)v);
+        check_i64(v, want);
+    }
+}
 
 /* ---- floats ---- */
 
@@ -367,6 +427,8 @@ int main(void)
         cmocka_unit_test(test_float_round_trip_random),
         cmocka_unit_test(test_float_shortest_decimals),
         cmocka_unit_test(test_float6_examples),
+        cmocka_unit_test(test_i64_examples),
+        cmocka_unit_test(test_i64_matches_printf),
         cmocka_unit_test(test_float6_matches_printf),
         cmocka_unit_test(test_timestamp_examples),
         cmocka_unit_test(test_date_examples),
