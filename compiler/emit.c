@@ -1326,61 +1326,10 @@ static void put_stmt(emitter *e, txw *w, const ast_stmt *s, int depth)
     }
 }
 
-/* How many body items starting at s go out as one batch without a pipeline
- * block: `begin;` with the statement call after it, a statement call with
- * the `commit;` after it, or all three (2 or 3); 1 when s stands alone.
- * BEGIN and COMMIT return nothing the body can read, and the statement's
- * arguments cannot depend on them, so sending them in the statement's batch
- * changes nothing but the round trips (one less each).  If the statement
- * fails, the pipeline skips the COMMIT and the runtime rolls back as usual. */
-static int fold_len(const ast_stmt *s)
-{
-    int n = 0;
-    if (s && s->kind == ST_BEGIN) {
-        n++;
-        s = s->next;
-    }
-    if (!s || (s->kind != ST_EXEC && s->kind != ST_CAPTURE))
-        return 1;
-    n++;
-    if (s->next && s->next->kind == ST_COMMIT)
-        n++;
-    return n;
-}
-
-/* The n (2 or 3) items fold_len found at s: one batch, then the statement's
- * result sets found/affected (and its captures), as a lone statement's does. */
-static void put_folded(emitter *e, txw *w, const ast_stmt *s, int n, int depth)
-{
-    const ast_stmt *call = NULL;
-    int at = 0;
-    const ast_stmt *x = s;
-    for (int i = 0; i < n; i++, x = x->next) {
-        line_swl(e, x->off);
-        put_queue_item(e, w, x, depth);
-        if (x->kind == ST_EXEC || x->kind == ST_CAPTURE) {
-            call = x;
-            at = i;
-        }
-    }
-    put_yield(e, w, depth);
-    put_note(e, at, call->kind == ST_CAPTURE, depth);
-    if (call->kind == ST_CAPTURE)
-        put_captures(e, call, depth);
-}
-
 static void put_block(emitter *e, txw *w, const ast_stmt *body, int depth)
 {
-    for (const ast_stmt *s = body; s && !e->failed; s = s->next) {
-        int n = fold_len(s);
-        if (n == 1) {
-            put_stmt(e, w, s, depth);
-            continue;
-        }
-        put_folded(e, w, s, n, depth);
-        for (int i = 1; i < n; i++)
-            s = s->next;
-    }
+    for (const ast_stmt *s = body; s && !e->failed; s = s->next)
+        put_stmt(e, w, s, depth);
     line_c(e);
 }
 
@@ -1404,13 +1353,6 @@ static int count_yields(const ast_stmt *body)
 {
     int n = 0;
     for (const ast_stmt *s = body; s; s = s->next) {
-        int folded = fold_len(s);
-        if (folded > 1) {   /* one batch, as put_block writes it */
-            n++;
-            for (int i = 1; i < folded; i++)
-                s = s->next;
-            continue;
-        }
         switch (s->kind) {
         case ST_EXEC: case ST_CAPTURE: case ST_BEGIN: case ST_COMMIT: case ST_ROLLBACK:
         case ST_SLEEP: case ST_PIPELINE: case ST_FOR_ROWS:
