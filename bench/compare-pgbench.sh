@@ -23,10 +23,9 @@
 # it completed, and its peak RSS.  TPS is pgbench's "tps = ... (without
 # initial connection time)" and our JSON report's performance.tps.  pgbench
 # runs with -n (no vacuum before each run); stormdb-pgbench uses the tables
-# as they are and reads the scale from pgbench_branches.  The server runs the
-# same SQL for both; the round trips differ where swlc folds BEGIN into the
-# first statement's batch and COMMIT into the last one's (simple_update: 3
-# per transaction against pgbench's 5; tpcb_like: 5 against 7).
+# as they are and reads the scale from pgbench_branches.  Both run the same
+# SQL in the same round trips (simple_update 5 per transaction, tpcb_like 7;
+# the pipelined case one per transaction).
 # Then loading, in another database, alternately, PAIRS times each:
 #   pgbench -i -s LOAD_SCALE -q            (client-side generation, COPY)
 #   pgbench -i -s LOAD_SCALE -q -I dtGvp   (server-side generate_series)
@@ -141,7 +140,7 @@ server=$(psql -XAtc 'SHOW server_version')
 echo "machine: $(nproc) CPUs, $(uname -sr), PostgreSQL $server, $(pgbench --version)"
 echo "cluster: fsync=off, synchronous_commit=off, full_page_writes=off"
 echo "runs: $clients clients on $threads threads, ${duration} s each, $pairs pairs, scale $scale; load scale $load_scale"
-echo "round trips per transaction (ours/pgbench): select_only 1/1, simple_update 3/5, tpcb_like 5/7, pipeline 1/1"
+echo "round trips per transaction (both tools): select_only 1, simple_update 5, tpcb_like 7, pipeline 1"
 pgbench -i -s "$scale" -q >"$work/init.log" 2>&1 || { cat "$work/init.log"; exit 1; }
 echo
 

@@ -1,6 +1,6 @@
 # `found` and `affected` after statements of each kind: rows updated
 # (command tag), rows selected, rows returned by UPDATE ... RETURNING, none;
-# alone, folded with begin/commit into one batch, and inside a pipeline.
+# alone, between begin and commit, and inside a pipeline.
 # One session: two would update the same rows and could deadlock.
 . "$(dirname "$0")/lib.sh"
 
