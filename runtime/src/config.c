@@ -262,6 +262,11 @@ void sdb_config_init(sdb_config *cfg)
     cfg->threads = 0;
     cfg->summary_interval_s = DEFAULT_SUMMARY_S;
     cfg->prometheus_port = -1;
+    cfg->progressive.bands = 5;
+    cfg->progressive.test_duration_s = 30;
+    cfg->progressive.warmup_s = 10;
+    cfg->progressive.cooldown_s = 5;
+    cfg->progressive.enable_analysis = true;
     cfg->seed = clock_seed();
 }
 
@@ -271,7 +276,8 @@ void sdb_config_free(sdb_config *cfg)
         &cfg->host, &cfg->port, &cfg->dbname, &cfg->user, &cfg->password,
         &cfg->sslmode, &cfg->config_path, &cfg->workload, &cfg->workload_where,
         &cfg->json_path, &cfg->csv_path, &cfg->html_path, &cfg->hdr_log_path, &cfg->sslcert, &cfg->sslkey, &cfg->sslrootcert,
-        &cfg->sslpassword, &cfg->url, &cfg->mode
+        &cfg->sslpassword, &cfg->url, &cfg->mode, &cfg->progressive.export_csv,
+        &cfg->progressive.export_json
     };
     for (int i = 0; i < cfg->nthresholds; i++) {
         free(cfg->thresholds[i]);
@@ -1079,6 +1085,7 @@ static void top_thresholds(yaml_ctx *y, const char *key, yaml_node_t *v)
 
 static void top_database(yaml_ctx *y, const char *key, yaml_node_t *v);
 static void top_data_loading(yaml_ctx *y, const char *key, yaml_node_t *v);
+static void top_progressive(yaml_ctx *y, const char *key, yaml_node_t *v);
 static void top_workload_config(yaml_ctx *y, const char *key, yaml_node_t *v);
 
 /* The keys of the original StormDB (its README and audit §2.1).  `pending`:
@@ -1142,8 +1149,8 @@ static const key_spec top_keys[] = {
     { "prometheus_port", top_prometheus_port, false, 0 },
     { "idle_timeout", db_max_idle_time, true, 0 },              /* README alias */
     { "max_lifetime", db_max_lifetime, true, 0 },               /* README alias */
+    { "progressive", top_progressive, false, 0 },
     /* the original's other keys and sections, not supported yet */
-    { "progressive", NULL, false, 0 },
     { "plugins", NULL, false, 0 },
     { "metrics", NULL, false, 0 },
     { "results_backend", NULL, false, 0 },
@@ -1246,6 +1253,126 @@ static void top_database(yaml_ctx *y, const char *key, yaml_node_t *v)
 {
     if (want_mapping(y, key, v, "(host, port, dbname, ...)"))
         walk_mapping(y, "database.", v, database_keys, NKEYS(database_keys));
+}
+
+static void prog_enabled(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    yaml_bool(y, key, v, &y->cfg->progressive.enabled);
+}
+
+static void prog_strategy(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    static const char *const names[] = { "linear", "exponential", "fibonacci", "synchronized",
+                                         "balanced", NULL };
+    const char *form = "linear, exponential, fibonacci or synchronized";
+    if (want_scalar(y, key, v, form) != VAL_OK)
+        return;
+    int i = 0;
+    while (names[i] && strcmp(names[i], scalar(v)) != 0)
+        i++;
+    if (!names[i])
+        bad_value(y, key, v, form);
+    else   /* balanced: the original's evenly spaced bands, our linear */
+        y->cfg->progressive.strategy = i == 4 ? SDB_PROG_LINEAR : (sdb_prog_strategy)i;
+}
+
+static void prog_int(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    int64_t n;
+    sdb_progressive_cfg *pc = &y->cfg->progressive;
+    const char *name = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
+    bool bands = strcmp(name, "bands") == 0;
+    bool conns = strstr(name, "connections") != NULL;
+    if (!yaml_int(y, key, v, bands ? 2 : 1, bands ? 64 : conns ? MAX_CONNECTIONS : MAX_WORKERS, &n))
+        return;
+    if (bands) {
+        pc->bands = (int)n;
+        pc->bands_set = true;
+    } else if (strcmp(name, "min_workers") == 0) {
+        pc->min_workers = (int)n;
+    } else if (strcmp(name, "max_workers") == 0) {
+        pc->max_workers = (int)n;
+    } else if (strcmp(name, "min_connections") == 0) {
+        pc->min_connections = (int)n;
+    } else {
+        pc->max_connections = (int)n;
+    }
+}
+
+static void prog_duration(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    sdb_progressive_cfg *pc = &y->cfg->progressive;
+    const char *name = strrchr(key, '.') + 1;
+    double *field = strcmp(name, "test_duration") == 0 ? &pc->test_duration_s
+                  : strcmp(name, "warmup_duration") == 0 ? &pc->warmup_s : &pc->cooldown_s;
+    yaml_duration(y, key, v, field != &pc->test_duration_s, field);
+}
+
+/* export_csv / export_json: a file name, or true for the default name
+ * (progressive.csv, progressive.json), false for none. */
+static void prog_export(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    sdb_progressive_cfg *pc = &y->cfg->progressive;
+    bool csv = strstr(key, "csv") != NULL;
+    char **field = csv ? &pc->export_csv : &pc->export_json;
+    if (want_scalar(y, key, v, "a file name, true or false") != VAL_OK)
+        return;
+    static const char *const yes[] = { "true", "True", "TRUE", "yes", "on", NULL };
+    static const char *const no[] = { "false", "False", "FALSE", "no", "off", NULL };
+    const char *text = scalar(v);
+    if (v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && one_of(text, no))
+        text = NULL;
+    else if (v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && one_of(text, yes))
+        text = csv ? "progressive.csv" : "progressive.json";
+    else if (*text == '\0')
+        text = NULL;
+    if (set_str(field, text) != 0)
+        yaml_oom(y, v);
+}
+
+static void prog_analysis(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    yaml_bool(y, key, v, &y->cfg->progressive.enable_analysis);
+}
+
+static void prog_budget(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    double s;
+    if (yaml_duration(y, key, v, true, &s))
+        y->cfg->progressive.latency_budget_ms = s * 1e3;
+}
+
+static const key_spec progressive_keys[] = {
+    { "enabled", prog_enabled, false, 0 },
+    { "strategy", prog_strategy, false, 0 },
+    { "min_workers", prog_int, false, 0 },
+    { "max_workers", prog_int, false, 0 },
+    { "min_connections", prog_int, false, 0 },
+    { "max_connections", prog_int, false, 0 },
+    { "bands", prog_int, false, 0 },
+    { "test_duration", prog_duration, false, 0 },
+    { "warmup_duration", prog_duration, false, 0 },
+    { "cooldown_duration", prog_duration, false, 0 },
+    { "export_csv", prog_export, false, 0 },
+    { "export_json", prog_export, false, 0 },
+    { "enable_analysis", prog_analysis, false, 0 },
+    { "latency_budget", prog_budget, false, 0 },
+    /* the original's other keys, not used */
+    { "max_latency_samples", NULL, false, 0 },
+    { "memory_limit_mb", NULL, false, 0 },
+    { "step_workers", NULL, false, 0 },
+    { "step_connections", NULL, false, 0 },
+    { "band_duration", NULL, false, 0 },
+    { "warmup_time", NULL, false, 0 },
+    { "cooldown_time", NULL, false, 0 },
+    { "export_format", NULL, false, 0 },
+    { "export_path", NULL, false, 0 },
+};
+
+static void top_progressive(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    if (want_mapping(y, key, v, "(enabled, strategy, min_workers, ...)"))
+        walk_mapping(y, "progressive.", v, progressive_keys, NKEYS(progressive_keys));
 }
 
 static void top_data_loading(yaml_ctx *y, const char *key, yaml_node_t *v)
@@ -1895,10 +2022,7 @@ static bool apply_flag(sdb_config *cfg, int opt, const char *arg, const char *pr
     case OPT_PRINT_CONFIG:  cfg->print_config = true; break;
     case OPT_COLLECT_PG_STATS: cfg->collect_pg_stats = true; break;
     case OPT_PG_STAT_STATEMENTS: cfg->pg_stats_statements = true; break;
-    case OPT_PROGRESSIVE:
-        fprintf(err, "%s: warning: --%s is not supported yet; ignored\n", prog,
-                long_name(opt));
-        break;
+    case OPT_PROGRESSIVE: cfg->progressive.enabled = true; break;
     case 'r':               cfg->rebuild = true; break;
     case OPT_CLEANUP:       cfg->cleanup = true; break;
     case OPT_SCALE:
@@ -2085,6 +2209,22 @@ int sdb_config_parse(sdb_config *cfg, int argc, char **argv,
     }
     if (!check_workload(cfg, w, prog, err))
         errors++;
+    const sdb_progressive_cfg *pc = &cfg->progressive;
+    if (pc->min_workers && pc->max_workers && pc->min_workers > pc->max_workers) {
+        fprintf(err, "%s: error: progressive.min_workers (%d) is greater than max_workers (%d)\n",
+                prog, pc->min_workers, pc->max_workers);
+        errors++;
+    }
+    if (pc->min_connections && pc->max_connections && pc->min_connections > pc->max_connections) {
+        fprintf(err, "%s: error: progressive.min_connections (%d) is greater than "
+                "max_connections (%d)\n", prog, pc->min_connections, pc->max_connections);
+        errors++;
+    }
+    if (pc->enabled && cfg->rate_tps > 0) {
+        fprintf(err, "%s: error: --progressive and --rate do not go together: the bands vary "
+                "the concurrency of a closed loop\n", prog);
+        errors++;
+    }
     if (cfg->latency_limit_s > 0 && cfg->rate_tps <= 0) {
         fprintf(err, "%s: error: --latency-limit (latency_limit) needs --rate (rate): "
                 "it skips transactions that are late for their scheduled start\n", prog);

@@ -59,6 +59,31 @@ typedef struct sdb_origin {
     char *where;              /* "FILE:LINE", "--host", "STORMDB_DB_HOST" */
 } sdb_origin;
 
+/* progressive: connection scaling over bands (config section `progressive`
+ * and --progressive).  Strategies as the original's: linear, exponential,
+ * fibonacci and synchronized (connections = workers). */
+typedef enum sdb_prog_strategy {
+    SDB_PROG_LINEAR = 0, SDB_PROG_EXPONENTIAL, SDB_PROG_FIBONACCI, SDB_PROG_SYNCHRONIZED
+} sdb_prog_strategy;
+
+typedef struct sdb_progressive_cfg {
+    bool enabled;             /* progressive.enabled / --progressive */
+    sdb_prog_strategy strategy;
+    int min_workers, max_workers;         /* 0 = unset: 1 .. workers */
+    int min_connections, max_connections; /* 0 = unset: = the band's workers */
+    int bands;                /* 2..64; default 5 (linear; the others
+                               * make as many as fit, at most this many
+                               * unless it was left unset) */
+    bool bands_set;
+    double test_duration_s;   /* measured window per band; default 30 s */
+    double warmup_s;          /* before it, measured but excluded; default 10 s */
+    double cooldown_s;        /* idle after it; default 5 s */
+    char *export_csv;         /* file for the bands (CSV); NULL = none */
+    char *export_json;        /* file for the bands, fits and recommendation */
+    bool enable_analysis;     /* default true */
+    double latency_budget_ms; /* the recommendation's p99 budget; 0 = none */
+} sdb_progressive_cfg;
+
 typedef struct sdb_config {
     /* database.*; NULL = not set (libpq then uses PG* variables/defaults) */
     char *host;
@@ -132,6 +157,7 @@ typedef struct sdb_config {
     char **thresholds_where;  /* per threshold: "FILE:LINE:COL" of a file
                                * one, NULL for a flag */
     int nthresholds;
+    sdb_progressive_cfg progressive;
     bool abort_on_fail;       /* abort_on_fail / --abort-on-fail */
     bool on_error_stop;       /* on_error: stop / --on-error stop (default
                                * continue): end the run at the first failed

@@ -247,7 +247,6 @@ static const yaml_case yaml_cases[] = {
     { "unknown_key.yaml", 0, "4:3",
       "warning: unknown key 'database.hots' (did you mean 'database.host'?)" },
     { "unknown_key.yaml", 0, "5:1", "warning: unknown key 'frobnicate'\n" },
-    { "unsupported.yaml", 0, "3:1", "warning: 'progressive' is not supported yet; ignored" },
     /* the keys added for the whole original configuration */
     { "var_unset.yaml", 2, "3:13",
       "error: environment variable 'SDB_TEST_UNSET_VAR' is not set (used by 'host'); set "
@@ -912,7 +911,7 @@ static void test_yaml_every_readme_key(void **state)
         "is generated)",
         "29:3: warning: 'data_loading.filepath'", "30:3: warning: 'data_loading.batch_size'",
         "31:3: warning: 'data_loading.max_memory_mb'", "32:1: warning: 'metrics'",
-        "35:1: warning: 'progressive'", "37:1: warning: 'results_backend'",
+        "37:1: warning: 'results_backend'",
         "39:1: warning: 'test_metadata'", "41:1: warning: 'data_generation'",
         "43:1: warning: 'query_optimization'", "45:1: warning: 'security'",
         "47:1: warning: 'logging'", "49:1: warning: 'audit'",
@@ -1214,7 +1213,8 @@ static void test_new_flags(void **state)
     assert_true(r.cfg.pg_stats_statements);
     assert_null(strstr(r.out, "--collect-pg-stats"));
     assert_null(strstr(r.out, "--pg-stat-statements"));
-    assert_contains(r.out, "warning: --progressive is not supported yet");
+    assert_true(r.cfg.progressive.enabled);
+    assert_null(strstr(r.out, "--progressive"));
     result_free(&r);
 }
 
