@@ -5,7 +5,9 @@
 pgbench -i -s 1 -q >/dev/null 2>&1
 for f in "$SDB_SOURCE"/config/config_*.yaml; do
     name=$(basename "$f" .yaml)
-    bin=$BIN/stormdb-${name#config_}
+    # config_WORKLOAD.yaml or config_WORKLOAD_TYPE.yaml (config_imdb_mixed.yaml)
+    workload=${name#config_}
+    bin=$BIN/stormdb-${workload%%_*}
     [ -x "$bin" ] || fail "$f names no built workload binary ($bin)"
     # the file points at localhost:5432/bench; the flags point at the test cluster
     $bin -c "$f" --host "$PGHOST" --port "$PGPORT" --dbname "$PGDATABASE" -u "$PGUSER" \
