@@ -509,10 +509,11 @@ static void fit_nonlinear(sdb_analysis_fit *fit, const double *x, const double *
 static void fit_caveats(sdb_analysis_fit *fit, const double *x, const double *y, int n)
 {
     xrange r = range_of(x, y, n);
-    if (fit->model == SDB_ANALYSIS_EXPSAT && fit->p[1] * r.max < 0.1)
+    if (fit->model == SDB_ANALYSIS_EXPSAT && fit->p[1] * r.max < 0.1) {
+        fit->status = SDB_ANALYSIS_FIT_UNDETERMINED;
         note(fit->note, sizeof fit->note, "almost straight over the data (b*Nmax = %.3g): "
-             "the ceiling a is an extrapolation", fit->p[1] * r.max);
-    else if (fit->model == SDB_ANALYSIS_LOGISTIC && fit->p[2] > r.max)
+             "no ceiling in view, a is not determined", fit->p[1] * r.max);
+    } else if (fit->model == SDB_ANALYSIS_LOGISTIC && fit->p[2] > r.max)
         note(fit->note, sizeof fit->note, "the midpoint N0 lies beyond the data: L is an "
              "extrapolation");
     else if (fit->model == SDB_ANALYSIS_USL && fit->p[2] > 0 && fit->peak_n > 2 * r.max)
@@ -570,7 +571,9 @@ void sdb_analysis_fit_model(sdb_analysis_model m, const double *x, const double 
         return;
     fit_stats(fit, x, y, n);
     fit_caveats(fit, x, y, n);
-    fit->eligible = isfinite(fit->aicc);
+    if (fit->status != SDB_ANALYSIS_FIT_OK)      /* no statistics for a shape */
+        fit->rss = fit->r2 = fit->adj_r2 = fit->rmse = fit->aicc = NAN;
+    fit->eligible = fit->status == SDB_ANALYSIS_FIT_OK && isfinite(fit->aicc);
     if (!fit->eligible && !fit->note[0])
         note(fit->note, sizeof fit->note, "%d points: at least %d needed to compare it "
              "(AICc)", n, fit->nparam + 3);
