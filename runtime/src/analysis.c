@@ -11,6 +11,7 @@
 #define LM_MAX_IT 400          /* Levenberg-Marquardt iterations per start */
 #define LM_STARTS 3            /* best grid points LM starts from */
 #define T_Z975 1.959963984540054
+#define ERLANG_MAX_SERVERS 1e6 /* c = N beyond this: no Erlang C view */
 
 /* ---- small helpers ---- */
 
@@ -68,8 +69,8 @@ static bool solve_small(int k, double A[3][3], double b[3], double x[3])
     return true;
 }
 
-/* Ordinary least squares of y on the k basis values phi(x) (k <= 3),
- * centred for conditioning on nothing but scaled per column.  false when
+/* Ordinary least squares of y on the k basis values phi(x) (k <= 3), each
+ * column scaled to a largest magnitude of 1 for conditioning.  false when
  * the normal equations are singular. */
 static bool ols(int k, const double *x, const double *y, int n,
                 void (*phi)(double, double *), double coef[3])
@@ -776,9 +777,11 @@ static void erlang(sdb_analysis_result *r)
     r->service_ms = isfinite(s) ? s : NAN;
     for (int i = 0; i < r->nbands; i++) {
         sdb_analysis_band *b = &r->band[i];
-        int c = r->opt.servers > 0 ? r->opt.servers : (int)fmax(1, llround(b->in.n));
-        b->servers = c;
         b->offered = b->rho = b->p_wait = b->wq_ms = b->pred_ms = b->meas_over_pred = NAN;
+        if (r->opt.servers <= 0 && !(b->in.n <= ERLANG_MAX_SERVERS))
+            continue;                     /* servers = 0: not computed */
+        int c = r->opt.servers > 0 ? r->opt.servers : (int)fmax(1, round(b->in.n));
+        b->servers = c;
         if (!isfinite(r->service_ms))
             continue;
         b->offered = b->in.tps * s / 1000;
@@ -984,6 +987,8 @@ void sdb_analysis_analyse(const sdb_analysis_input *bands, int n, const sdb_anal
         out->opt.near_best = 0.95;
     if (!(out->opt.diminishing >= 0 && out->opt.diminishing < 1))
         out->opt.diminishing = 0.10;
+    if (out->opt.servers > ERLANG_MAX_SERVERS)
+        out->opt.servers = (int)ERLANG_MAX_SERVERS;
     take_bands(bands, bands ? n : 0, out);
     int distinct = out->nbands > 0;
     for (int i = 1; i < out->nbands; i++)
@@ -1041,7 +1046,7 @@ static json_t *band_json(const sdb_analysis_band *b, bool *ok)
     put(o, "second_difference", jnum(b->d2), ok);
     put(o, "little_concurrency", jnum(b->little_n), ok);
     put(o, "little_ratio", jnum(b->little_ratio), ok);
-    put(e, "servers", json_integer(b->servers), ok);
+    put(e, "servers", b->servers > 0 ? json_integer(b->servers) : json_null(), ok);
     put(e, "offered_erlangs", jnum(b->offered), ok);
     put(e, "utilisation", jnum(b->rho), ok);
     put(e, "p_wait", jnum(b->p_wait), ok);

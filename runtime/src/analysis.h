@@ -45,7 +45,8 @@ typedef struct sdb_analysis_options {
                                * of the largest gain before it (the first, on
                                * a concave curve) marks diminishing returns
                                * (0.10) */
-    int servers;              /* Erlang C servers c; <= 0: c = N of the band */
+    int servers;              /* Erlang C servers c; <= 0: c = N of the band
+                               * (at most 1e6 either way) */
     double service_ms;        /* Erlang C service time S, ms; <= 0: the
                                * smallest mean latency measured */
 } sdb_analysis_options;
@@ -103,7 +104,7 @@ typedef struct sdb_analysis_band {
     double little_n;          /* X * R: concurrency implied by Little's law */
     double little_ratio;      /* little_n / N */
     /* Erlang C (M/M/c) from the measured service time */
-    int servers;              /* c */
+    int servers;              /* c; 0 when N > 1e6 and c = N (not computed) */
     double offered;           /* a = X * S, Erlangs */
     double rho;               /* a / c */
     double p_wait;            /* C(c, a); 1 when saturated */

@@ -640,6 +640,14 @@ static void test_degenerate_values(void **state)
     assert_rel(r->band[r->rec].in.n, 64, 0);
     assert_json_clean(r);
 
+    in[0] = band(2, 100, 10, 20);                /* absurdly many workers */
+    in[1] = band(3e12, 200, 1e10, 2e10);
+    sdb_analysis_analyse(in, 2, NULL, r);
+    assert_true(r->enough);
+    assert_int_equal(r->band[1].servers, 0);
+    assert_true(isnan(r->band[1].p_wait));
+    assert_json_clean(r);
+
     for (int i = 0; i < 7; i++)                  /* no throughput at all */
         in[i] = band(usl_n[i], 0, NAN, NAN);
     sdb_analysis_analyse(in, 7, NULL, r);
