@@ -526,7 +526,7 @@ static void fit_caveats(sdb_analysis_fit *fit, const double *x, const double *y,
 }
 
 void sdb_analysis_fit_model(sdb_analysis_model m, const double *x, const double *y, int n,
-                      sdb_analysis_fit *fit)
+                            sdb_analysis_fit *fit)
 {
     memset(fit, 0, sizeof *fit);
     fit->model = m;
@@ -976,7 +976,7 @@ static void recommend(sdb_analysis_result *r)
 }
 
 void sdb_analysis_analyse(const sdb_analysis_input *bands, int n, const sdb_analysis_options *opt,
-                    sdb_analysis_result *out)
+                          sdb_analysis_result *out)
 {
     memset(out, 0, sizeof *out);
     if (opt)

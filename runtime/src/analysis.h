@@ -21,7 +21,7 @@
 
 #include <jansson.h>
 
-#define SDB_ANALYSIS_MAX_BANDS 64   /* bands analysed; more are refused */
+#define SDB_ANALYSIS_MAX_BANDS 64   /* bands analysed; more are ignored (counted) */
 #define SDB_ANALYSIS_NOTE_LEN 160
 #define SDB_ANALYSIS_TEXT_LEN 480
 
@@ -66,9 +66,10 @@ typedef enum sdb_analysis_fit_status {
     SDB_ANALYSIS_FIT_NO_VARIANCE,   /* throughput is the same in every band */
     SDB_ANALYSIS_FIT_BAD_INPUT,     /* the model cannot take these N (ln of N <= 0) */
     SDB_ANALYSIS_FIT_NO_CONVERGE,   /* the iteration did not converge: parameters
-                               * are the last iterate, not an optimum */
-    SDB_ANALYSIS_FIT_UNDETERMINED   /* a parameter ran to a search limit: the data
-                               * do not determine it (e.g. no saturation seen) */
+                                     * are the last iterate, not an optimum */
+    SDB_ANALYSIS_FIT_UNDETERMINED   /* a parameter ran to a search limit, or the
+                                     * shape leaves it open: the data do not
+                                     * determine it (e.g. no saturation seen) */
 } sdb_analysis_fit_status;
 
 typedef struct sdb_analysis_fit {
@@ -80,9 +81,10 @@ typedef struct sdb_analysis_fit {
     double r2;                /* 1 - RSS/SS_tot; NAN when not OK */
     double adj_r2;            /* adjusted R^2; NAN when n <= nparam + 1 */
     double rmse;              /* sqrt(RSS / n), tps */
-    double aicc;              /* corrected AIC; NAN when n <= nparam + 1 */
+    double aicc;              /* corrected AIC (K = nparam + 1, the error
+                               * variance counted); NAN when n <= nparam + 2 */
     int iterations;           /* Levenberg-Marquardt iterations (0: closed form) */
-    bool eligible;            /* may be chosen as the best (OK, n >= nparam + 2) */
+    bool eligible;            /* may be chosen as the best (OK, n >= nparam + 3) */
     double peak_n;            /* USL only: N* = sqrt((1 - sigma)/kappa);
                                * INFINITY when kappa = 0; else NAN */
     double peak_tps;          /* USL only: X(N*); lambda/sigma when kappa = 0
@@ -167,13 +169,13 @@ void sdb_analysis_options_default(sdb_analysis_options *o);
  * in out->ignored, and whatever needs more data than given is marked
  * (out->enough, the fit statuses, -1 indices, NAN values). */
 void sdb_analysis_analyse(const sdb_analysis_input *bands, int n, const sdb_analysis_options *opt,
-                    sdb_analysis_result *out);
+                          sdb_analysis_result *out);
 
 /* Fits one model to the points (x[i], y[i]), i < n, by least squares into
  * *fit (closed form for linear and log, bounded Levenberg-Marquardt from
  * several starts for the others).  Used by sdb_analysis_analyse; exposed for tests. */
 void sdb_analysis_fit_model(sdb_analysis_model m, const double *x, const double *y, int n,
-                      sdb_analysis_fit *fit);
+                            sdb_analysis_fit *fit);
 
 /* The model's value at N for parameters p. */
 double sdb_analysis_model_eval(sdb_analysis_model m, const double *p, double n);

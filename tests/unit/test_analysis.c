@@ -289,7 +289,8 @@ static void test_erlang_c_table(void **state)
 static void test_erlang_bands(void **state)
 {
     (void)state;
-    sdb_analysis_input in[3] = {band(1, 100, 10, 12), band(8, 600, 13, 20), band(16, 900, 17.8, 40)};
+    sdb_analysis_input in[3] = {band(1, 100, 10, 12), band(8, 600, 13, 20),
+                                band(16, 900, 17.8, 40)};
     sdb_analysis_options o;
     sdb_analysis_result *r = malloc(sizeof *r);
     assert_non_null(r);
