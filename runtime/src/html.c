@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis.h"
 #include "pgstats.h"
+#include "progressive.h"
 #include "report.h"
 #include "util.h"
 
@@ -384,6 +386,199 @@ int sdb_report_html(const char *path, const sdb_report_info *ri, const sdb_run_r
         server_charts(f, ri->pgstats);
     tables(f, ri, r);
     fputs("</body></html>\n", f);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        sdb_error("cannot write %s: %s", path, strerror(errno ? errno : EIO));
+        unlink(tmp);
+        free(tmp);
+        return 1;
+    }
+    free(tmp);
+    return 0;
+}
+
+/* ---- progressive runs ------------------------------------------------------ */
+
+#define GRID 120   /* points of a fitted curve */
+
+/* A scaling chart: measured points (xm, ym) as dots joined by a thin line,
+ * and fitted curves evaluated at GRID points from 0 to the largest N. */
+static void scaling_chart(FILE *f, const char *title, const char *yunit, const double *xm,
+                          const double *ym, int nm, const line *curves, const double *gx,
+                          int ncurves)
+{
+    double xmax = 0, ymax = 0;
+    for (int i = 0; i < nm; i++) {
+        if (xm[i] > xmax)
+            xmax = xm[i];
+        if (ym[i] > ymax)
+            ymax = ym[i];
+    }
+    /* a curve may overshoot the points: the axis follows the points, with
+     * room above them; a curve is cut at the top */
+    ymax = nice_max(ymax * 1.1);
+    xmax = xmax > 0 ? xmax : 1;
+    double pw = CHART_W - PAD_L - PAD_R, ph = CHART_H - PAD_T - PAD_B;
+    fprintf(f, "<figure><svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+            CHART_W, CHART_H, CHART_W, CHART_H);
+    esc(f, title);
+    fprintf(f, "\">\n<text x=\"%d\" y=\"18\" class=\"title\">", PAD_L);
+    esc(f, title);
+    fputs("</text>\n", f);
+    for (int k = 0; k <= 4; k++) {
+        double yv = ymax * k / 4, py = PAD_T + ph - ph * k / 4;
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+                "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%g</text>\n",
+                PAD_L, py, PAD_L + pw, py, PAD_L - 6, py + 4, yv);
+    }
+    for (int k = 0; k <= 5; k++)
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%.4g</text>\n",
+                PAD_L + pw * k / 5, CHART_H - PAD_B + 16, xmax * k / 5);
+    fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">workers "
+            "(concurrency)</text>\n", PAD_L + pw / 2, CHART_H - 6);
+    fprintf(f, "<text x=\"14\" y=\"%.1f\" class=\"axis\" transform=\"rotate(-90 14 %.1f)\" "
+            "text-anchor=\"middle\">%s</text>\n", PAD_T + ph / 2, PAD_T + ph / 2, yunit);
+    fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axisline\"/>\n",
+            PAD_L, PAD_T + ph, PAD_L + pw, PAD_T + ph);
+    /* legends from the right edge: "measured", then each curve, each as wide
+     * as its text (about 7 px a character) */
+    double lx = PAD_L + pw - 90;
+    for (int c = 0; c < ncurves; c++) {
+        const char *color = palette[(c + 1) % 5];
+        lx -= 7.0 * (double)strlen(curves[c].name) + 30;
+        fprintf(f, "<polyline class=\"fit\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" "
+                "stroke-dasharray=\"6 3\" points=\"", color);
+        for (int i = 0; i < GRID; i++) {
+            double y = curves[c].y[i];
+            if (!isfinite(y))
+                continue;
+            y = y < 0 ? 0 : y > ymax ? ymax : y;
+            fprintf(f, "%.1f,%.1f ", PAD_L + pw * gx[i] / xmax, PAD_T + ph - ph * y / ymax);
+        }
+        fputs("\"/>\n", f);
+        fprintf(f, "<rect x=\"%.1f\" y=\"8\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+                "<text x=\"%.1f\" y=\"17\" class=\"legend\">", lx, color, lx + 14);
+        esc(f, curves[c].name);
+        fputs("</text>\n", f);
+    }
+    fprintf(f, "<polyline class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"1\" "
+            "points=\"", palette[0]);
+    for (int i = 0; i < nm; i++)
+        fprintf(f, "%.1f,%.1f ", PAD_L + pw * xm[i] / xmax, PAD_T + ph - ph * ym[i] / ymax);
+    fputs("\"/>\n", f);
+    for (int i = 0; i < nm; i++)
+        fprintf(f, "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n",
+                PAD_L + pw * xm[i] / xmax, PAD_T + ph - ph * ym[i] / ymax, palette[0]);
+    fprintf(f, "<rect x=\"%.1f\" y=\"8\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+            "<text x=\"%.1f\" y=\"17\" class=\"legend\">measured</text>\n",
+            PAD_L + pw - 90, palette[0], PAD_L + pw - 76);
+    fputs("</svg></figure>\n", f);
+}
+
+int sdb_progressive_html(const char *path, const sdb_workload_def *w, int mix,
+                         const char *target, const char *server_version,
+                         const sdb_progressive_result *pr, const sdb_analysis_result *an)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 32);
+    if (!tmp) {
+        sdb_error("out of memory");
+        return 1;
+    }
+    snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        sdb_error("cannot write %s: %s", path, strerror(errno));
+        free(tmp);
+        return 1;
+    }
+    double xm[SDB_PROG_MAX_BANDS], tps[SDB_PROG_MAX_BANDS], p99[SDB_PROG_MAX_BANDS];
+    int nm = 0;
+    for (int i = 0; i < pr->nbands; i++)
+        if (pr->bands[i].ran) {
+            xm[nm] = pr->bands[i].workers;
+            tps[nm] = pr->bands[i].tps;
+            p99[nm] = pr->bands[i].p99_ms;
+            nm++;
+        }
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>stormdb: ", f);
+    esc(f, w->name);
+    fputs(" progressive</title>\n<style>\nbody{font:14px/1.4 sans-serif;margin:24px;color:#222}"
+          "table{border-collapse:collapse;margin:8px 0 16px}"
+          "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+          "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}"
+          "figure{margin:12px 0}.chart{background:#fff;border:1px solid #ddd}"
+          ".grid{stroke:#eee}.axisline{stroke:#888}.tick{font-size:11px;fill:#555}"
+          ".axis{font-size:12px;fill:#333}.title{font-size:14px;font-weight:bold;fill:#222}"
+          ".legend{font-size:12px;fill:#333}\n</style></head><body>\n<h1>stormdb-", f);
+    esc(f, w->name);
+    fputs(": ", f);
+    esc(f, w->mixes[mix].name);
+    fputs(", progressive scaling</h1>\n<p>", f);
+    esc(f, target);
+    fprintf(f, " &middot; PostgreSQL %s &middot; %d bands measured</p>\n", server_version, nm);
+    /* the fitted curves: the best model, and the USL when it is not the best */
+    double gx[GRID], gy[2][GRID];
+    line curves[2];
+    int nc = 0;
+    double xmax = nm ? xm[nm - 1] : 1;
+    for (int i = 0; i < nm; i++)
+        if (xm[i] > xmax)
+            xmax = xm[i];
+    for (int i = 0; i < GRID; i++)
+        gx[i] = xmax * (i + 1) / GRID;
+    char names[2][64];
+    int models[2] = {an ? an->best : -1, SDB_ANALYSIS_USL};
+    for (int k = 0; k < 2 && an; k++) {
+        int m = models[k];
+        if (m < 0 || (k == 1 && an->best == SDB_ANALYSIS_USL) || an->fit[m].status != SDB_ANALYSIS_FIT_OK)
+            continue;
+        for (int i = 0; i < GRID; i++)
+            gy[nc][i] = sdb_analysis_model_eval((sdb_analysis_model)m, an->fit[m].p, gx[i]);
+        snprintf(names[nc], sizeof names[nc], "%s%s", sdb_analysis_model_name((sdb_analysis_model)m),
+                 k == 0 ? " (best fit)" : "");
+        curves[nc] = (line){names[nc], gy[nc]};
+        nc++;
+    }
+    scaling_chart(f, "Throughput against concurrency", "transactions/s", xm, tps, nm, curves,
+                  gx, nc);
+    scaling_chart(f, "p99 latency against concurrency", "ms", xm, p99, nm, NULL, gx, 0);
+    if (an && an->rec >= 0) {
+        fputs("<h2>Recommendation</h2>\n<p>", f);
+        esc(f, an->rec_text);
+        fputs("</p>\n", f);
+    }
+    if (an) {
+        fputs("<h2>Fits</h2>\n<table><tr><th>model</th><th>status</th><th>R\u00b2</th>"
+              "<th>RMSE tps</th><th>parameters</th></tr>\n", f);
+        for (int m = 0; m < SDB_ANALYSIS_NMODELS; m++) {
+            const sdb_analysis_fit *fit = &an->fit[m];
+            fprintf(f, "<tr><td>%s%s</td><td>%s</td>", sdb_analysis_model_name((sdb_analysis_model)m),
+                    m == an->best ? " (best)" : "", sdb_analysis_fit_status_name(fit->status));
+            if (isfinite(fit->r2))
+                fprintf(f, "<td>%.4f</td><td>%.1f</td><td>", fit->r2, fit->rmse);
+            else
+                fputs("<td></td><td></td><td>", f);
+            for (int k = 0; k < fit->nparam; k++)
+                fprintf(f, "%s%.6g", k ? ", " : "", fit->p[k]);
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    fputs("<h2>Bands</h2>\n<table><tr><th>band</th><th>workers</th><th>connections</th>"
+          "<th>tps</th><th>&plusmn;95%</th><th>mean ms</th><th>p50 ms</th><th>p99 ms</th>"
+          "<th>failed</th></tr>\n", f);
+    for (int i = 0; i < pr->nbands; i++) {
+        const sdb_band *b = &pr->bands[i];
+        if (!b->ran)
+            continue;
+        fprintf(f, "<tr><td>%d</td><td>%d</td><td>%d</td><td>%.1f</td><td>%.1f</td><td>%.3f</td>"
+                "<td>%.3f</td><td>%.3f</td><td>%lld</td></tr>\n", i + 1, b->workers,
+                b->connections, b->tps, b->tps_ci95 >= 0 ? b->tps_ci95 : 0.0, b->mean_ms,
+                b->p50_ms, b->p99_ms, (long long)b->failed);
+    }
+    fputs("</table>\n</body></html>\n", f);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
         sdb_error("cannot write %s: %s", path, strerror(errno ? errno : EIO));

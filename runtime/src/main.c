@@ -5,26 +5,33 @@
  * configuration error; 130 interrupted (SIGINT/SIGTERM) — the report of what
  * ran is still printed and written.
  */
+#include <errno.h>
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "analysis.h"
 #include "check.h"
 #include "config.h"
 #include "conn.h"
 #include "embedded.h"
+#include "gitrev.h"
 #include "hdrlog.h"
 #include "params.h"
+#include "pgstats.h"
 #include "probe.h"
+#include "progressive.h"
 #include "prom.h"
 #include "report.h"
 #include "setup.h"
-#include "pgstats.h"
-#include "threshold.h"
 #include "stormdb.h"
+#include "threshold.h"
 #include "util.h"
 #include "worker.h"
 
@@ -554,6 +561,235 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     return rc;
 }
 
+static const char *const strategy_names[] = {"linear", "exponential", "fibonacci",
+                                             "synchronized"};
+
+/* The bands as a CSV file (atomic).  Returns 0, or 1 with a message. */
+static int progressive_csv(const char *path, const sdb_progressive_result *pr)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 32);
+    if (!tmp) {
+        sdb_error("out of memory");
+        return 1;
+    }
+    snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int rc = 1;
+    if (f) {
+        fputs("band,workers,connections,measured_s,transactions,failed,tps,tps_ci95,mean_ms,"
+              "p50_ms,p95_ms,p99_ms,max_ms,error_rate\n", f);
+        for (int i = 0; i < pr->nbands; i++) {
+            const sdb_band *b = &pr->bands[i];
+            if (!b->ran)
+                continue;
+            fprintf(f, "%d,%d,%d,%.3f,%lld,%lld,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.6f\n",
+                    i + 1, b->workers, b->connections, b->measured_s, (long long)b->done,
+                    (long long)b->failed, b->tps, b->tps_ci95, b->mean_ms, b->p50_ms,
+                    b->p95_ms, b->p99_ms, b->max_ms, b->error_rate);
+        }
+        bool bad = ferror(f) != 0;
+        rc = fclose(f) != 0 || bad || rename(tmp, path) != 0;
+    }
+    if (rc) {
+        sdb_error("cannot write %s: %s", path, strerror(errno ? errno : EIO));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+/* The progressive run's JSON document: run metadata, the plan, the bands
+ * and the analysis (NULL when it was not asked for). */
+static json_t *progressive_json(const sdb_config *cfg, const sdb_workload_def *w, int mix,
+                                int64_t scale, const char *target, const char *version,
+                                double start_unix, const sdb_progressive_result *pr,
+                                const sdb_analysis_result *an)
+{
+    char started[64], host[256] = "";
+    time_t st = (time_t)start_unix;
+    struct tm tm;
+    gmtime_r(&st, &tm);
+    strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (gethostname(host, sizeof host) != 0)
+        host[0] = '\0';
+    host[sizeof host - 1] = '\0';
+    sdb_utf8_sanitize(host);
+    json_t *run = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b}",
+                            "tool", "stormdb", "version", SDB_VERSION, "git_revision",
+                            SDB_GIT_REVISION, "workload", w->name, "type", w->mixes[mix].name,
+                            "scale", (json_int_t)scale, "target", target, "server_version",
+                            version, "start_time", started, "host", host, "interrupted",
+                            pr->interrupted);
+    if (run) {
+        if (cfg->seed <= (uint64_t)INT64_MAX)
+            json_object_set_new(run, "seed", json_integer((json_int_t)cfg->seed));
+        json_object_set_new(run, "config", sdb_config_json(cfg));
+    }
+    const sdb_progressive_cfg *pc = &cfg->progressive;
+    json_t *bands = json_array();
+    for (int i = 0; i < pr->nbands; i++) {
+        const sdb_band *b = &pr->bands[i];
+        json_t *bj = json_pack("{s:i, s:i, s:i, s:b}", "band", i + 1, "workers", b->workers,
+                               "connections", b->connections, "measured", b->ran);
+        if (bj && b->ran) {
+            json_object_set_new(bj, "measured_s", json_real(b->measured_s));
+            json_object_set_new(bj, "transactions", json_integer((json_int_t)b->done));
+            json_object_set_new(bj, "failed", json_integer((json_int_t)b->failed));
+            json_object_set_new(bj, "tps", json_real(b->tps));
+            json_object_set_new(bj, "tps_ci95", b->tps_ci95 >= 0 ? json_real(b->tps_ci95)
+                                                                  : json_null());
+            json_object_set_new(bj, "mean_ms", json_real(b->mean_ms));
+            json_object_set_new(bj, "p50_ms", json_real(b->p50_ms));
+            json_object_set_new(bj, "p95_ms", json_real(b->p95_ms));
+            json_object_set_new(bj, "p99_ms", json_real(b->p99_ms));
+            json_object_set_new(bj, "max_ms", json_real(b->max_ms));
+            json_object_set_new(bj, "error_rate", json_real(b->error_rate));
+        }
+        json_array_append_new(bands, bj);
+    }
+    json_t *prog = json_pack("{s:s, s:f, s:f, s:f, s:i, s:o}", "strategy",
+                             strategy_names[pc->strategy], "warmup_s", pc->warmup_s,
+                             "test_duration_s", pc->test_duration_s, "cooldown_s",
+                             pc->cooldown_s, "bands_planned", pr->nbands, "bands", bands);
+    if (prog) {
+        json_object_set_new(prog, "latency_budget_ms", pc->latency_budget_ms > 0
+                                                           ? json_real(pc->latency_budget_ms)
+                                                           : json_null());
+        json_object_set_new(prog, "analysis", an ? sdb_analysis_json(an) : json_null());
+        if (pr->error[0])
+            json_object_set_new(prog, "error", json_string(pr->error));
+    }
+    return json_pack("{s:o, s:o}", "run", run, "progressive", prog);
+}
+
+/* --progressive: the bands, their analysis and the reports.  Returns 0, 1
+ * (no band measured, or an output failed) or 130 (interrupted). */
+static int run_progressive(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
+                           const sdb_config *cfg, int mix, run_env *e)
+{
+    int64_t scale;
+    if (choose_scale(conn, w, cfg, &scale))
+        return 1;
+    char target[512], version[32];
+    sdb_conn_describe(conn, target, sizeof target);
+    int v = PQserverVersion(conn);
+    snprintf(version, sizeof version, "%d.%d", v / 10000, v % 10000);
+    int planned_w[SDB_PROG_MAX_BANDS], planned_c[SDB_PROG_MAX_BANDS];
+    int nplanned = sdb_progressive_plan(cfg, planned_w, planned_c);
+    sdb_run_opts o = {
+        .w = w, .conninfo = ci, .mix = mix,
+        .threads = cfg->threads > 0 ? cfg->threads : sdb_ncpus(),
+        .conn_mode = (sdb_conn_mode)(cfg->connection_mode_set ? (int)cfg->connection_mode
+                                                              : w->default_conn_mode),
+        .scale = scale, .seed = cfg->seed, .params = e->params.values, .nurand_c = e->c_run,
+        .sequences = e->sequences,
+    };
+    int most = 0;
+    for (int i = 0; i < nplanned; i++) {
+        int need = o.conn_mode == SDB_CONN_PERSISTENT && planned_c[i] < planned_w[i]
+                       ? planned_c[i] : planned_w[i];
+        if (need > most)
+            most = need;
+    }
+    if (connections_preflight(conn, most))
+        return 1;
+    int64_t c_load[3] = {e->c_load[0], e->c_load[1], e->c_load[2]};
+    int nr = sdb_nurand_read(conn, w, c_load);
+    if (nr < 0)
+        return 1;
+    if (nr == 1)
+        sdb_params_nurand_run(cfg->seed, c_load, e->c_run);
+    const sdb_progressive_cfg *pc = &cfg->progressive;
+    sdb_info("progressive %s: %d bands, %s strategy, %d to %d workers, warmup %.0f s, "
+             "measured %.0f s, cooldown %.0f s per band", w->mixes[mix].name, nplanned,
+             strategy_names[pc->strategy], planned_w[0], planned_w[nplanned - 1], pc->warmup_s,
+             pc->test_duration_s, pc->cooldown_s);
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    sdb_progressive_result *pr = malloc(sizeof *pr);
+    sdb_analysis_result *an = malloc(sizeof *an);
+    if (!pr || !an) {
+        free(pr);
+        free(an);
+        sdb_error("out of memory");
+        return 1;
+    }
+    int rc = sdb_progressive_run(&o, cfg, pr);
+    bool analysed = false;
+    if (pr->nran > 0 && pc->enable_analysis) {
+        sdb_analysis_input in[SDB_PROG_MAX_BANDS];
+        int n = 0;
+        for (int i = 0; i < pr->nbands; i++) {
+            const sdb_band *b = &pr->bands[i];
+            if (!b->ran)
+                continue;
+            in[n++] = (sdb_analysis_input){.n = b->workers, .tps = b->tps,
+                                     .tps_se = b->tps_se >= 0 ? b->tps_se : NAN,
+                                     .mean_ms = b->mean_ms, .p99_ms = b->p99_ms,
+                                     .errors = b->failed};
+        }
+        sdb_analysis_options opt;
+        sdb_analysis_options_default(&opt);
+        opt.budget_p99_ms = pc->latency_budget_ms;
+        sdb_analysis_analyse(in, n, &opt, an);
+        analysed = true;
+    }
+    /* the console: one line per band, then the analysis */
+    printf("\n==============================================================================\n"
+           "Progressive scaling: %s (%s), %s strategy, scale %lld\n", w->name,
+           w->mixes[mix].name, strategy_names[pc->strategy], (long long)scale);
+    printf("  %4s %8s %11s %10s %9s %9s %9s %9s %8s\n", "band", "workers", "connections",
+           "tps", "+/-95%", "mean ms", "p50 ms", "p99 ms", "failed");
+    for (int i = 0; i < pr->nbands; i++) {
+        const sdb_band *b = &pr->bands[i];
+        if (!b->ran) {
+            printf("  %4d %8d %11d   (not measured)\n", i + 1, b->workers, b->connections);
+            continue;
+        }
+        printf("  %4d %8d %11d %10.1f %9.1f %9.3f %9.3f %9.3f %8lld\n", i + 1, b->workers,
+               b->connections, b->tps, b->tps_ci95 >= 0 ? b->tps_ci95 : 0.0, b->mean_ms,
+               b->p50_ms, b->p99_ms, (long long)b->failed);
+    }
+    if (analysed) {
+        putchar('\n');
+        sdb_analysis_print(stdout, an);
+    }
+    printf("==============================================================================\n");
+    fflush(stdout);
+    if (pr->error[0])
+        sdb_error("%s", pr->error);
+    const char *jsons[2] = {cfg->json_path, pc->export_json};
+    for (int k = 0; k < 2; k++) {
+        if (!jsons[k] || pr->nran == 0)
+            continue;
+        json_t *doc = progressive_json(cfg, w, mix, scale, target, version,
+                                       (double)tv.tv_sec + (double)tv.tv_usec / 1e6, pr,
+                                       analysed ? an : NULL);
+        if (!doc || sdb_write_json(jsons[k], doc) != 0)
+            rc = 1;
+        else
+            sdb_info("progressive results written to %s", jsons[k]);
+    }
+    const char *csvs[2] = {cfg->csv_path, pc->export_csv};
+    for (int k = 0; k < 2; k++)
+        if (csvs[k] && pr->nran > 0 && progressive_csv(csvs[k], pr) != 0)
+            rc = 1;
+    if (cfg->html_path && pr->nran > 0) {
+        if (sdb_progressive_html(cfg->html_path, w, mix, target, version, pr,
+                                 analysed ? an : NULL) == 0)
+            sdb_info("HTML report written to %s", cfg->html_path);
+        else
+            rc = 1;
+    }
+    if (pr->interrupted)
+        rc = 130;
+    sdb_progressive_free(pr);
+    free(pr);
+    free(an);
+    return rc;
+}
+
 /* Runs the workload's checks and prints them.  Returns 0 when all passed,
  * else 1. */
 static int run_checks(PGconn *conn, const sdb_workload_def *w, run_env *e)
@@ -597,7 +833,12 @@ static int run_and_check(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
     if (sdb_interrupted)
         return 130;
     sdb_cancel_guard_arm(guard, false);
-    rc = cfg->no_run ? 0 : run_benchmark(conn, ci, w, cfg, mix, embedded, e);
+    if (cfg->no_run)
+        rc = 0;
+    else if (cfg->progressive.enabled)
+        rc = run_progressive(conn, ci, w, cfg, mix, e);
+    else
+        rc = run_benchmark(conn, ci, w, cfg, mix, embedded, e);
     if (cfg->check && rc != 130 && !sdb_interrupted) {
         sdb_cancel_guard_arm(guard, true);
         int crc = run_checks(conn, w, e);

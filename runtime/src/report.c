@@ -776,6 +776,14 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
     return root;
 }
 
+json_t *sdb_report_run_json(const sdb_report_info *ri, const sdb_run_result *r)
+{
+    json_t *root = build(ri, r);
+    json_t *run = root ? json_incref(json_object_get(root, "run")) : NULL;
+    json_decref(root);
+    return run;
+}
+
 int sdb_report_json(const char *path, const sdb_report_info *ri, const sdb_run_result *r)
 {
     json_t *root = build(ri, r);
@@ -783,6 +791,11 @@ int sdb_report_json(const char *path, const sdb_report_info *ri, const sdb_run_r
         sdb_error("cannot build the JSON report (out of memory)");
         return 1;
     }
+    return sdb_write_json(path, root);
+}
+
+int sdb_write_json(const char *path, json_t *root)
+{
     size_t n = strlen(path);
     char *tmp = malloc(n + 32);
     if (!tmp) {

@@ -40,6 +40,14 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
  * so a reader never sees a partial file).  Returns 0, or 1 with a message. */
 int sdb_report_json(const char *path, const sdb_report_info *ri, const sdb_run_result *r);
 
+/* Writes JSON document root to path via a temporary file renamed into
+ * place, and releases root.  Returns 0, or 1 with a message. */
+struct json_t;
+int sdb_write_json(const char *path, struct json_t *root);
+/* The report's run metadata object (new reference; NULL when out of
+ * memory), for other documents (progressive runs). */
+struct json_t *sdb_report_run_json(const sdb_report_info *ri, const sdb_run_result *r);
+
 /* Writes the time series to path and the per-transaction summary to the
  * same name with "_transactions" before its extension (r.csv ->
  * r_transactions.csv), each via a temporary file renamed into place.
