@@ -591,9 +591,11 @@ static void put_list_data(emitter *e, const char *prefix, const char *name, size
         put_cstr(e, items[i].s, items[i].len);
         putf(e, ", %" PRIu32 " },\n", items[i].len);
     }
+    /* unused when the list is only drawn from with choose(), which reads
+     * the items directly */
     putf(e, "};\nstatic const sdb_list %s", prefix);
     put(e, name, name_len);
-    putf(e, " = { %s", prefix);
+    putf(e, " __attribute__((unused)) = { %s", prefix);
     put(e, name, name_len);
     putf(e, "_items, %d };\n", n);
 }
