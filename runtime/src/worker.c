@@ -101,6 +101,9 @@ typedef struct session {
     PGconn *home;           /* the session's own persistent connection, or NULL
                              * (pooled or transient-only modes) */
     sess_state state;
+    int64_t wake_ns;        /* KEYING, SLEEP, THINK, ARRIVAL, RECONNECT_WAIT: when
+                             * to go on (beside state: the thread loop reads both
+                             * of every session before each poll) */
     sdb_ctx ctx;
     void *frame;            /* max frame_size bytes */
     int tx;                 /* transaction in progress */
@@ -124,7 +127,6 @@ typedef struct session {
     int64_t actual_start_ns;/* when the session took the transaction up */
     int64_t sched_ns;       /* open loop: intended start of the arrival held */
     sdb_unit_stats unit;    /* this session's transactions (the thread's to write) */
-    int64_t wake_ns;        /* KEYING, SLEEP, THINK, ARRIVAL: when to go on */
     int *deck;              /* deck mixes: this session's cards (transaction
                              * indexes), dealt from deck_pos, reshuffled when
                              * all are dealt; NULL for weighted mixes */
