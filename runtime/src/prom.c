@@ -101,6 +101,11 @@ static void put_family(outbuf *o, const char *name, const char *type, const char
     put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+const double sdb_prom_bucket_s[SDB_PROM_NBUCKETS] = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+    0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+};
+
 size_t sdb_prom_render(const sdb_prom_info *info, const sdb_prom_snapshot *s, char *buf,
                        size_t cap)
 {
@@ -148,6 +153,16 @@ size_t sdb_prom_render(const sdb_prom_info *info, const sdb_prom_snapshot *s, ch
                "Largest transaction latency in the last complete interval.");
     put(&o, "stormdb_latency_seconds_max ");
     put_value(&o, s->max_s);
+    put_family(&o, "stormdb_latency_histogram_seconds", "histogram",
+               "Transaction latency over the run, in buckets.");
+    for (int i = 0; i < SDB_PROM_NBUCKETS; i++)
+        put(&o, "stormdb_latency_histogram_seconds_bucket{le=\"%g\"} %lld\n",
+            sdb_prom_bucket_s[i], (long long)s->le_count[i]);
+    put(&o, "stormdb_latency_histogram_seconds_bucket{le=\"+Inf\"} %lld\n",
+        (long long)s->latency_count);
+    put(&o, "stormdb_latency_histogram_seconds_sum ");
+    put_value(&o, s->latency_sum_s);
+    put(&o, "stormdb_latency_histogram_seconds_count %lld\n", (long long)s->latency_count);
     return o.overflow ? 0 : o.len;
 }
 
@@ -162,6 +177,24 @@ void sdb_prom_update(sdb_prom *p, const sdb_series_row *row, const sdb_hist *h)
     int64_t n = sdb_hist_count(h);
     double sum_s = sdb_hist_mean(h) * (double)n / 1e9;
     double max_s = (double)sdb_hist_max(h) / 1e9;
+    /* the interval's completions per bucket: counts whose values are all at
+     * most the bound (a value shares its counts slot with values up to 1%
+     * above it) */
+    int64_t le[SDB_PROM_NBUCKETS] = {0};
+    int len = sdb_hist_counts_len();
+    for (int i = 0, b = 0; i < len && n > 0; i++) {
+        int64_t c = sdb_hist_count_at(h, i);
+        if (c == 0)
+            continue;
+        int64_t v = sdb_hist_index_lowest(i);
+        while (b < SDB_PROM_NBUCKETS && (double)v > sdb_prom_bucket_s[b] * 1e9)
+            b++;
+        if (b == SDB_PROM_NBUCKETS)
+            break;
+        le[b] += c;
+    }
+    for (int b = 1; b < SDB_PROM_NBUCKETS; b++)
+        le[b] += le[b - 1];
 
     pthread_mutex_lock(&p->lock);
     sdb_prom_snapshot *s = &p->snap;
@@ -174,6 +207,8 @@ void sdb_prom_update(sdb_prom *p, const sdb_series_row *row, const sdb_hist *h)
     s->max_s = max_s;
     s->latency_sum_s += sum_s;
     s->latency_count += n;
+    for (int b = 0; b < SDB_PROM_NBUCKETS; b++)
+        s->le_count[b] += le[b];
     pthread_mutex_unlock(&p->lock);
 }
 

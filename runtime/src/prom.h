@@ -21,6 +21,10 @@
  *                                         rate(_sum)/rate(_count) is the mean)
  *   stormdb_latency_seconds_max           largest latency in the interval (0 when
  *                                         it completed none), Micrometer's convention
+ *   stormdb_latency_histogram_seconds     histogram over the whole run: _bucket{le}
+ *                                         cumulative counts at 100 us .. 10 s and
+ *                                         +Inf, _sum, _count (aggregatable across
+ *                                         runs and instances, for histogram_quantile)
  * Label values come from the workload definition and the build only (no
  * configuration value, so no secret), escaped as the format requires.
  *
@@ -37,6 +41,7 @@
 #include "series.h"
 
 #define SDB_PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define SDB_PROM_NBUCKETS 16
 
 /* What a scrape shows: the run's totals and its last interval. */
 typedef struct sdb_prom_snapshot {
@@ -49,7 +54,13 @@ typedef struct sdb_prom_snapshot {
     double max_s;               /* largest latency of the last interval, s */
     double latency_sum_s;       /* sum of every completion's latency, s */
     int64_t latency_count;      /* completions the sum covers */
+    int64_t le_count[SDB_PROM_NBUCKETS]; /* completions of the run with latency
+                                 * at most sdb_prom_bucket_s[i] (cumulative, to
+                                 * the histogram's 1% resolution) */
 } sdb_prom_snapshot;
+
+/* The upper bounds (seconds) of the latency histogram's buckets. */
+extern const double sdb_prom_bucket_s[SDB_PROM_NBUCKETS];
 
 /* The fixed labels and values of a run. */
 typedef struct sdb_prom_info {

@@ -46,6 +46,16 @@ assert samples['stormdb_up'] == 1 and samples['stormdb_workers'] == 3
 assert [k for k in samples if k.startswith('stormdb_info{')] == \
     ['stormdb_info{workload="simple",type="simple_mixed",version="%s"}' % sys.argv[2]], samples
 assert samples['stormdb_latency_seconds_count'] == samples['stormdb_transactions_total']
+# the histogram: cumulative buckets, +Inf = count = completions
+assert types['stormdb_latency_histogram_seconds'] == 'histogram'
+buckets = [(float(k.split('le="')[1].rstrip('"}')), v) for k, v in samples.items()
+           if k.startswith('stormdb_latency_histogram_seconds_bucket{')]
+buckets.sort()
+assert len(buckets) == 17 and buckets[-1][0] == float('inf'), buckets
+assert all(a[1] <= b[1] for a, b in zip(buckets, buckets[1:])), buckets
+assert buckets[-1][1] == samples['stormdb_latency_histogram_seconds_count'] == \
+    samples['stormdb_transactions_total'], buckets
+assert buckets[-2][1] > 0, 'transactions under 10 s'
 print(int(samples['stormdb_transactions_total']))
 EOF
 
