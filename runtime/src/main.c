@@ -645,6 +645,8 @@ static json_t *progressive_json(const sdb_config *cfg, const sdb_workload_def *w
             json_object_set_new(bj, "p99_ms", json_real(b->p99_ms));
             json_object_set_new(bj, "max_ms", json_real(b->max_ms));
             json_object_set_new(bj, "error_rate", json_real(b->error_rate));
+            if (b->pg_stats)
+                json_object_set(bj, "pg_stats", b->pg_stats);
         }
         json_array_append_new(bands, bj);
     }
@@ -692,7 +694,7 @@ static int run_progressive(PGconn *conn, const sdb_conninfo *ci, const sdb_workl
         if (need > most)
             most = need;
     }
-    if (connections_preflight(conn, most))
+    if (connections_preflight(conn, most + (cfg->collect_pg_stats || cfg->pg_stats_statements)))
         return 1;
     int64_t c_load[3] = {e->c_load[0], e->c_load[1], e->c_load[2]};
     int nr = sdb_nurand_read(conn, w, c_load);

@@ -1,12 +1,14 @@
 /* progressive.c — see progressive.h. */
 #include "progressive.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "analysis.h"
+#include "pgstats.h"
 #include "util.h"
 
 /* Appends v to a[0..*n) unless it equals the last value. */
@@ -146,8 +148,24 @@ int sdb_progressive_run(const sdb_run_opts *base, const sdb_config *cfg,
         sdb_info("band %d/%d: %d workers, %d connections (warmup %.0f s, measured %.0f s)",
                  i + 1, r->nbands, b->workers, b->connections, pc->warmup_s,
                  pc->test_duration_s);
+        sdb_pgstats *mon = NULL;
+        if (cfg->collect_pg_stats || cfg->pg_stats_statements) {
+            char err[512];
+            sdb_pgstats_opts po = {.ci = base->conninfo, .tables = base->w->tables,
+                                   .ntables = base->w->ntables,
+                                   .statements = cfg->pg_stats_statements};
+            mon = sdb_pgstats_start(&po, err, sizeof err);
+            if (!mon)
+                sdb_warn("--collect-pg-stats: %s; band %d goes on without server statistics",
+                         err, i + 1);
+        }
         sdb_run_result res;
         int rc = sdb_run_execute(&o, &res);
+        if (mon) {
+            sdb_pgstats_stop(mon);
+            b->pg_stats = sdb_pgstats_json(mon);
+            sdb_pgstats_free(mon);
+        }
         bool stopped = res.interrupted || rc != 0 || res.error[0];
         if (rc != 0 || res.error[0])
             snprintf(r->error, sizeof r->error, "band %d (%d workers): %.400s", i + 1, b->workers,
@@ -193,5 +211,7 @@ void sdb_progressive_free(sdb_progressive_result *r)
     for (int i = 0; i < SDB_PROG_MAX_BANDS; i++) {
         free(r->bands[i].per_second);
         r->bands[i].per_second = NULL;
+        json_decref(r->bands[i].pg_stats);
+        r->bands[i].pg_stats = NULL;
     }
 }

@@ -40,6 +40,8 @@ typedef struct sdb_band {
     double error_rate;          /* failed / (done + failed) */
     double *per_second;         /* completions of each measured second (owned) */
     int nseconds;
+    struct json_t *pg_stats;    /* --collect-pg-stats: the server's side of the
+                                 * band, warmup included (owned); NULL = none */
 } sdb_band;
 
 typedef struct sdb_progressive_result {
@@ -68,8 +70,10 @@ int sdb_progressive_plan(const sdb_config *cfg, int *workers, int *conns);
 
 /* Runs every band with `base` (its workers, connections, threads and
  * duration are set per band; threads = min(base->threads, workers)),
- * printing a line per band.  Stops at an interrupt.  Returns 0 when at
- * least one band was measured, else 1 (r->error says why). */
+ * printing a line per band; with cfg->collect_pg_stats (or
+ * pg_stats_statements), a server monitor (pgstats.h) over each band.
+ * Stops at an interrupt.  Returns 0 when at least one band was measured,
+ * else 1 (r->error says why). */
 int sdb_progressive_run(const sdb_run_opts *base, const sdb_config *cfg,
                         sdb_progressive_result *r);
 

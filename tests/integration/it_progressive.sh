@@ -66,6 +66,18 @@ assert fits, "a fitted curve"
 assert all(len(f.split()) > 50 for f in fits), "fitted curves drawn over the range"
 PY
 
+# the server's side of each band with --collect-pg-stats
+printf 'progressive:\n  strategy: exponential\n  min_workers: 1\n  max_workers: 4\n  warmup_duration: 1s\n  test_duration: 2s\n  cooldown_duration: 0s\n' >s.yaml
+$BIN/stormdb-simple -c s.yaml --progressive --collect-pg-stats --json s.json >out.txt 2>&1 \
+    || { cat out.txt; fail "progressive run with --collect-pg-stats"; }
+python3 - s.json <<'PY' || fail "server statistics per band"
+import json, sys
+bands = json.load(open(sys.argv[1]))["progressive"]["bands"]
+assert [b["workers"] for b in bands] == [1, 2, 4], bands
+for b in bands:
+    assert b["pg_stats"]["run"]["xact_commit"] >= b["transactions"] * 0.9, b["pg_stats"]["run"]
+PY
+
 printf 'progressive:\n  enabled: true\n  min_workers: 8\n  max_workers: 4\n' >bad.yaml
 expect_status 2 $BIN/stormdb-simple -c bad.yaml 2>err.txt
 assert_contains err.txt "progressive.min_workers (8) is greater than max_workers (4)"
