@@ -230,8 +230,9 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
             r->interrupted ? " (interrupted)" : "", model, (unsigned long long)ri->seed);
     if (r->sessions_lost)
         fprintf(out, "Connections: %d broke during the run, %lld reopened (the transactions "
-                "they were running are counted as failed)\n", r->sessions_lost,
-                (long long)r->stats.reconnects);
+                "they were running are counted as failed; %lld of them in doubt: a statement "
+                "was sent and no result came back, so the server may have committed it)\n",
+                r->sessions_lost, (long long)r->stats.reconnects, (long long)r->stats.in_doubt);
     if (w->headline_name && w->nheadline_txs > 0) {
         /* a whole number, as TPC-C reports tpmC (clause 5.4.4) */
         fprintf(out, "\n  %s  %.0f   (completions per minute of", w->headline_name,
@@ -606,6 +607,7 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
         json_object_set_new(perf, "skipped", json_integer((json_int_t)s->skipped));
         json_object_set_new(perf, "late", json_integer((json_int_t)s->late));
         json_object_set_new(perf, "not_started", json_integer((json_int_t)s->not_started));
+        json_object_set_new(perf, "in_doubt", json_integer((json_int_t)s->in_doubt));
     }
 
     json_t *txs = json_array();

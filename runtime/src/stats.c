@@ -134,6 +134,7 @@ void sdb_stats_merge(sdb_stats *dst, const sdb_stats *src)
     dst->cpu_s += src->cpu_s;
     dst->connects += src->connects;
     dst->reconnects += src->reconnects;
+    dst->in_doubt += src->in_doubt;
     dst->conn_waits += src->conn_waits;
     sdb_hist_merge(dst->connect_time, src->connect_time);
     sdb_hist_merge(dst->conn_wait, src->conn_wait);

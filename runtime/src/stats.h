@@ -82,6 +82,9 @@ typedef struct sdb_stats {
     /* connections (connection modes) */
     int64_t connects;             /* connections opened for transient transactions */
     int64_t reconnects;           /* persistent connections reopened after one broke */
+    int64_t in_doubt;             /* failed transactions whose connection broke
+                                   * with results outstanding: the server may have
+                                   * committed them (counted in failed too) */
     sdb_hist *connect_time;       /* ns, set-up time of each of those */
     int64_t conn_waits;           /* transactions that waited for a pooled connection */
     sdb_hist *conn_wait;          /* ns, each such wait */

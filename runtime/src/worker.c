@@ -395,6 +395,10 @@ static void drop_tx_conn(thread_state *t, session *s)
 static void session_dead(thread_state *t, session *s)
 {
     if (in_tx(s)) {
+        /* a statement (a COMMIT, a write in autocommit) went out and its
+         * result never came back: the server may have applied it */
+        if ((s->state == S_WAIT || s->state == S_ROLLBACK) && s->nread < s->nsent)
+            t->stats.in_doubt++;
         tx_failed(t, s);
         if (!s->failed) {
             char msg[SDB_ERRMSG_LEN];

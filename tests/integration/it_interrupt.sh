@@ -3,18 +3,22 @@
 . "$(dirname "$0")/lib.sh"
 
 $BIN/stormdb-simple --setup --duration 1s --no-summary >/dev/null
-start=$(date +%s)
-$BIN/stormdb-simple --duration 60s --workers 4 --no-summary --json i.json >out.txt 2>&1 &
+$BIN/stormdb-simple --duration 60s --workers 4 --no-summary --json i.json --html i.html \
+    >out.txt 2>&1 &
 pid=$!
 sleep 3
+start=$(date +%s.%N)
 kill -INT $pid
 set +e
 wait $pid
 rc=$?
 set -e
-elapsed=$(( $(date +%s) - start ))
+elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 assert_eq "$rc" 130 "exit status after SIGINT"
-[ "$elapsed" -le 8 ] || fail "took ${elapsed}s to stop"
+awk -v e="$elapsed" 'BEGIN { exit !(e <= 3) }' || fail "took ${elapsed}s to stop after SIGINT"
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' i.json || fail "the JSON is not valid"
+tail -c 20 i.html | grep -q '</html>' || fail "the HTML is not complete"
+assert_contains i.html "<svg"
 assert_contains out.txt "Performance Summary"
 assert_contains out.txt "(interrupted)"
 assert_eq "$($JGET i.json run.interrupted)" true "interrupted in JSON"
