@@ -2650,22 +2650,6 @@ void sdb_config_print(const sdb_config *cfg, const sdb_workload_def *w, FILE *ou
 /* ====================================================================== */
 /* The report's run.config                                                 */
 
-/* A JSON string of v (made valid UTF-8 when it is not), or null. */
-static json_t *text_or_null(const char *v)
-{
-    if (!v)
-        return json_null();
-    json_t *j = json_string(v);
-    if (j)
-        return j;
-    char *copy = strdup(v);
-    if (!copy)
-        return json_null();
-    sdb_utf8_sanitize(copy);
-    j = json_string(copy);
-    free(copy);
-    return j ? j : json_null();
-}
 
 json_t *sdb_config_json(const sdb_config *cfg)
 {
@@ -2685,19 +2669,19 @@ json_t *sdb_config_json(const sdb_config *cfg)
         char masked[2048];
         sdb_config_register_secrets(cfg);
         sdb_scrub(masked, sizeof masked, cfg->url);
-        json_object_set_new(db, "url", text_or_null(masked));
+        json_object_set_new(db, "url", sdb_json_text(masked));
     }
-    json_object_set_new(db, "host", text_or_null(cfg->host));
-    json_object_set_new(db, "port", text_or_null(cfg->port));
-    json_object_set_new(db, "dbname", text_or_null(cfg->dbname));
-    json_object_set_new(db, "username", text_or_null(cfg->user));
+    json_object_set_new(db, "host", sdb_json_text(cfg->host));
+    json_object_set_new(db, "port", sdb_json_text(cfg->port));
+    json_object_set_new(db, "dbname", sdb_json_text(cfg->dbname));
+    json_object_set_new(db, "username", sdb_json_text(cfg->user));
     json_object_set_new(db, "password", cfg->password ? json_string("********") : json_null());
-    json_object_set_new(db, "sslmode", text_or_null(cfg->sslmode));
+    json_object_set_new(db, "sslmode", sdb_json_text(cfg->sslmode));
     if (cfg->sslpassword)
         json_object_set_new(db, "sslpassword", json_string("********"));
     json_object_set_new(o, "database", db);
-    json_object_set_new(o, "config_file", text_or_null(cfg->config_path));
-    json_object_set_new(o, "workload", text_or_null(cfg->workload));
+    json_object_set_new(o, "config_file", sdb_json_text(cfg->config_path));
+    json_object_set_new(o, "workload", sdb_json_text(cfg->workload));
     json_object_set_new(o, "scale", json_integer((json_int_t)cfg->scale));
     json_object_set_new(o, "duration_s", json_real(cfg->duration_s));
     json_object_set_new(o, "workers", json_integer(cfg->workers));
@@ -2712,7 +2696,7 @@ json_t *sdb_config_json(const sdb_config *cfg)
     json_object_set_new(o, "max_errors", json_integer((json_int_t)cfg->max_errors));
     json_object_set_new(o, "abort_on_fail", json_boolean(cfg->abort_on_fail));
     for (int i = 0; i < cfg->nthresholds; i++)
-        json_array_append_new(ths, text_or_null(cfg->thresholds[i]));
+        json_array_append_new(ths, sdb_json_text(cfg->thresholds[i]));
     json_object_set_new(o, "thresholds", ths);
     json_object_set_new(o, "load_threads", json_integer(cfg->load_threads));
     json_object_set_new(o, "collect_pg_stats", json_boolean(cfg->collect_pg_stats));
@@ -2721,7 +2705,7 @@ json_t *sdb_config_json(const sdb_config *cfg)
     for (int i = 0; i < cfg->nsettings; i++)
         json_object_set_new(params, cfg->settings[i].name,
                             key_is_secret(cfg->settings[i].name)
-                                ? json_string("********") : text_or_null(cfg->settings[i].value));
+                                ? json_string("********") : sdb_json_text(cfg->settings[i].value));
     json_object_set_new(o, "workload_config", params);
     return o;
 }

@@ -55,6 +55,37 @@ typedef struct line {
     const double *y;
 } line;
 
+/* Opens a chart's SVG: its title, the y grid with ticks from 0 to ymax, the
+ * x ticks from xmin to xmax, the axis labels and the x axis line.  The
+ * plot area is PAD_L .. CHART_W - PAD_R by PAD_T .. CHART_H - PAD_B. */
+static void chart_axes(FILE *f, const char *title, const char *xunit, const char *yunit,
+                       double xmin, double xmax, double ymax)
+{
+    double pw = CHART_W - PAD_L - PAD_R, ph = CHART_H - PAD_T - PAD_B;
+    fprintf(f, "<figure><svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+            CHART_W, CHART_H, CHART_W, CHART_H);
+    esc(f, title);
+    fprintf(f, "\">\n<text x=\"%d\" y=\"18\" class=\"title\">", PAD_L);
+    esc(f, title);
+    fputs("</text>\n", f);
+    for (int k = 0; k <= 4; k++) {
+        double yv = ymax * k / 4, py = PAD_T + ph - ph * k / 4;
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+                "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%g</text>\n",
+                PAD_L, py, PAD_L + pw, py, PAD_L - 6, py + 4, yv);
+    }
+    for (int k = 0; k <= 5; k++)
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%.4g</text>\n",
+                PAD_L + pw * k / 5, CHART_H - PAD_B + 16, xmin + (xmax - xmin) * k / 5);
+    fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">%s</text>\n",
+            PAD_L + pw / 2, CHART_H - 6, xunit);
+    fprintf(f, "<text x=\"14\" y=\"%.1f\" class=\"axis\" transform=\"rotate(-90 14 %.1f)\" "
+            "text-anchor=\"middle\">%s</text>\n", PAD_T + ph / 2, PAD_T + ph / 2, yunit);
+    fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axisline\"/>\n",
+            PAD_L, PAD_T + ph, PAD_L + pw, PAD_T + ph);
+}
+
 /*
  * A line chart of n points: x[i] against each series' y[i], y from 0.
  * `bars` draws the first series as bars instead.  `logx` puts x on a log
@@ -72,31 +103,7 @@ static void chart(FILE *f, const char *title, const char *xunit, const char *yun
     if (xmax <= xmin)
         xmax = xmin + 1;
     double pw = CHART_W - PAD_L - PAD_R, ph = CHART_H - PAD_T - PAD_B;
-    fprintf(f, "<figure><svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-            CHART_W, CHART_H, CHART_W, CHART_H);
-    esc(f, title);
-    fprintf(f, "\">\n<text x=\"%d\" y=\"18\" class=\"title\">", PAD_L);
-    esc(f, title);
-    fputs("</text>\n", f);
-    /* grid and y ticks */
-    for (int k = 0; k <= 4; k++) {
-        double yv = ymax * k / 4, py = PAD_T + ph - ph * k / 4;
-        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
-                "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%g</text>\n",
-                PAD_L, py, PAD_L + pw, py, PAD_L - 6, py + 4, yv);
-    }
-    for (int k = 0; k <= 5; k++) {
-        double xv = xmin + (xmax - xmin) * k / 5, px = PAD_L + pw * k / 5;
-        fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%.4g</text>\n",
-                px, CHART_H - PAD_B + 16, xv);
-    }
-    fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">%s</text>\n",
-            PAD_L + pw / 2, CHART_H - 6, xunit);
-    fprintf(f, "<text x=\"14\" y=\"%.1f\" class=\"axis\" transform=\"rotate(-90 14 %.1f)\" "
-            "text-anchor=\"middle\">%s</text>\n", PAD_T + ph / 2, PAD_T + ph / 2, yunit);
-    fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axisline\"/>\n",
-            PAD_L, PAD_T + ph, PAD_L + pw, PAD_T + ph);
+    chart_axes(f, title, xunit, yunit, xmin, xmax, ymax);
     for (int s = 0; s < nlines; s++) {
         const char *color = palette[s % 5];
         if (bars && s == 0) {
@@ -337,19 +344,10 @@ int sdb_report_html(const char *path, const sdb_report_info *ri, const sdb_run_r
 {
     const sdb_workload_def *w = ri->w;
     const sdb_stats *s = &r->stats;
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 32);
-    if (!tmp) {
-        sdb_error("out of memory");
+    sdb_outfile o;
+    if (sdb_outfile_open(&o, path) != 0)
         return 1;
-    }
-    snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        sdb_error("cannot write %s: %s", path, strerror(errno));
-        free(tmp);
-        return 1;
-    }
+    FILE *f = o.f;
     int64_t done = sdb_stats_ok(s) + sdb_stats_rolled_back(s), failed = sdb_stats_failed(s);
     double secs = r->elapsed_ns / 1e9;
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>stormdb: ", f);
@@ -386,15 +384,7 @@ int sdb_report_html(const char *path, const sdb_report_info *ri, const sdb_run_r
         server_charts(f, ri->pgstats);
     tables(f, ri, r);
     fputs("</body></html>\n", f);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        sdb_error("cannot write %s: %s", path, strerror(errno ? errno : EIO));
-        unlink(tmp);
-        free(tmp);
-        return 1;
-    }
-    free(tmp);
-    return 0;
+    return sdb_outfile_close(&o);
 }
 
 /* ---- progressive runs ------------------------------------------------------ */
@@ -419,28 +409,7 @@ static void scaling_chart(FILE *f, const char *title, const char *yunit, const d
     ymax = nice_max(ymax * 1.1);
     xmax = xmax > 0 ? xmax : 1;
     double pw = CHART_W - PAD_L - PAD_R, ph = CHART_H - PAD_T - PAD_B;
-    fprintf(f, "<figure><svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-            CHART_W, CHART_H, CHART_W, CHART_H);
-    esc(f, title);
-    fprintf(f, "\">\n<text x=\"%d\" y=\"18\" class=\"title\">", PAD_L);
-    esc(f, title);
-    fputs("</text>\n", f);
-    for (int k = 0; k <= 4; k++) {
-        double yv = ymax * k / 4, py = PAD_T + ph - ph * k / 4;
-        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
-                "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%g</text>\n",
-                PAD_L, py, PAD_L + pw, py, PAD_L - 6, py + 4, yv);
-    }
-    for (int k = 0; k <= 5; k++)
-        fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%.4g</text>\n",
-                PAD_L + pw * k / 5, CHART_H - PAD_B + 16, xmax * k / 5);
-    fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">workers "
-            "(concurrency)</text>\n", PAD_L + pw / 2, CHART_H - 6);
-    fprintf(f, "<text x=\"14\" y=\"%.1f\" class=\"axis\" transform=\"rotate(-90 14 %.1f)\" "
-            "text-anchor=\"middle\">%s</text>\n", PAD_T + ph / 2, PAD_T + ph / 2, yunit);
-    fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axisline\"/>\n",
-            PAD_L, PAD_T + ph, PAD_L + pw, PAD_T + ph);
+    chart_axes(f, title, "workers (concurrency)", yunit, 0, xmax, ymax);
     /* legends from the right edge: "measured", then each curve, each as wide
      * as its text (about 7 px a character) */
     double lx = PAD_L + pw - 90;
@@ -480,19 +449,10 @@ int sdb_progressive_html(const char *path, const sdb_workload_def *w, int mix,
                          const char *target, const char *server_version,
                          const sdb_progressive_result *pr, const sdb_analysis_result *an)
 {
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 32);
-    if (!tmp) {
-        sdb_error("out of memory");
+    sdb_outfile o;
+    if (sdb_outfile_open(&o, path) != 0)
         return 1;
-    }
-    snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        sdb_error("cannot write %s: %s", path, strerror(errno));
-        free(tmp);
-        return 1;
-    }
+    FILE *f = o.f;
     double xm[SDB_PROG_MAX_BANDS], tps[SDB_PROG_MAX_BANDS], p99[SDB_PROG_MAX_BANDS];
     int nm = 0;
     for (int i = 0; i < pr->nbands; i++)
@@ -579,13 +539,5 @@ int sdb_progressive_html(const char *path, const sdb_workload_def *w, int mix,
                 b->p50_ms, b->p99_ms, (long long)b->failed);
     }
     fputs("</table>\n</body></html>\n", f);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        sdb_error("cannot write %s: %s", path, strerror(errno ? errno : EIO));
-        unlink(tmp);
-        free(tmp);
-        return 1;
-    }
-    free(tmp);
-    return 0;
+    return sdb_outfile_close(&o);
 }

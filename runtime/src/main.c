@@ -567,36 +567,21 @@ static const char *const strategy_names[] = {"linear", "exponential", "fibonacci
 /* The bands as a CSV file (atomic).  Returns 0, or 1 with a message. */
 static int progressive_csv(const char *path, const sdb_progressive_result *pr)
 {
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 32);
-    if (!tmp) {
-        sdb_error("out of memory");
+    sdb_outfile o;
+    if (sdb_outfile_open(&o, path) != 0)
         return 1;
+    fputs("band,workers,connections,measured_s,transactions,failed,tps,tps_ci95,mean_ms,"
+          "p50_ms,p95_ms,p99_ms,max_ms,error_rate\n", o.f);
+    for (int i = 0; i < pr->nbands; i++) {
+        const sdb_band *b = &pr->bands[i];
+        if (!b->ran)
+            continue;
+        fprintf(o.f, "%d,%d,%d,%.3f,%lld,%lld,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.6f\n",
+                i + 1, b->workers, b->connections, b->measured_s, (long long)b->done,
+                (long long)b->failed, b->tps, b->tps_ci95, b->mean_ms, b->p50_ms, b->p95_ms,
+                b->p99_ms, b->max_ms, b->error_rate);
     }
-    snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int rc = 1;
-    if (f) {
-        fputs("band,workers,connections,measured_s,transactions,failed,tps,tps_ci95,mean_ms,"
-              "p50_ms,p95_ms,p99_ms,max_ms,error_rate\n", f);
-        for (int i = 0; i < pr->nbands; i++) {
-            const sdb_band *b = &pr->bands[i];
-            if (!b->ran)
-                continue;
-            fprintf(f, "%d,%d,%d,%.3f,%lld,%lld,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.6f\n",
-                    i + 1, b->workers, b->connections, b->measured_s, (long long)b->done,
-                    (long long)b->failed, b->tps, b->tps_ci95, b->mean_ms, b->p50_ms,
-                    b->p95_ms, b->p99_ms, b->max_ms, b->error_rate);
-        }
-        bool bad = ferror(f) != 0;
-        rc = fclose(f) != 0 || bad || rename(tmp, path) != 0;
-    }
-    if (rc) {
-        sdb_error("cannot write %s: %s", path, strerror(errno ? errno : EIO));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
+    return sdb_outfile_close(&o);
 }
 
 /* The progressive run's JSON document: run metadata, the plan, the bands

@@ -441,16 +441,7 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
  * message in another encoding, a cut message): never NULL for a string. */
 static json_t *jstr(const char *s)
 {
-    json_t *j = json_string(s ? s : "");
-    if (j)
-        return j;
-    char *copy = strdup(s);
-    if (!copy)
-        return json_null();
-    sdb_utf8_sanitize(copy);
-    j = json_string(copy);
-    free(copy);
-    return j ? j : json_null();
+    return sdb_json_text(s ? s : "");
 }
 
 static json_t *latency_json(const sdb_hist *h)
@@ -798,49 +789,18 @@ int sdb_report_json(const char *path, const sdb_report_info *ri, const sdb_run_r
 
 int sdb_write_json(const char *path, json_t *root)
 {
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 32);
-    if (!tmp) {
+    sdb_outfile o;
+    if (sdb_outfile_open(&o, path) != 0) {
         json_decref(root);
-        sdb_error("out of memory");
         return 1;
     }
-    snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
-    int rc = json_dump_file(root, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    if (json_dumpf(root, o.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0)
+        o.failed = true;
     json_decref(root);
-    if (rc != 0 || rename(tmp, path) != 0) {
-        sdb_error("cannot write %s: %s", path, strerror(errno ? errno : EIO));
-        unlink(tmp);
-        free(tmp);
-        return 1;
-    }
-    free(tmp);
-    return 0;
+    return sdb_outfile_close(&o);
 }
 
 /* ---- CSV ------------------------------------------------------------------ */
-
-/* Opens path's temporary twin for writing; NULL with a message. */
-static FILE *open_tmp(const char *path, char *tmp, size_t tmplen)
-{
-    snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        sdb_error("cannot write %s: %s", path, strerror(errno));
-    return f;
-}
-
-/* Closes f and renames tmp to path; 0, or 1 with a message. */
-static int close_rename(FILE *f, const char *tmp, const char *path)
-{
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        sdb_error("cannot write %s: %s", path, strerror(errno ? errno : EIO));
-        unlink(tmp);
-        return 1;
-    }
-    return 0;
-}
 
 /* A CSV field: quoted when it holds a comma, quote or line break. */
 static void csv_str(FILE *f, const char *s)
@@ -858,84 +818,95 @@ static void csv_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int sdb_report_csv(const char *path, const sdb_report_info *ri, const sdb_run_result *r)
+/* PATH with `suffix` before its extension: r.csv -> r_transactions.csv.
+ * malloc'd; NULL when out of memory (with a message). */
+static char *sibling(const char *path, const char *suffix)
 {
-    const sdb_workload_def *w = ri->w;
-    const sdb_stats *s = &r->stats;
-    size_t n = strlen(path);
-    char *txpath = malloc(n + 32), *tmp = malloc(n + 64);
-    if (!txpath || !tmp) {
-        free(txpath);
-        free(tmp);
+    size_t n = strlen(path), len = n + strlen(suffix) + 1;
+    char *out = malloc(len);
+    if (!out) {
         sdb_error("out of memory");
-        return 1;
+        return NULL;
     }
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
     size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : n;
-    snprintf(txpath, n + 32, "%.*s_transactions%s", (int)stem, path, path + stem);
+    snprintf(out, len, "%.*s%s%s", (int)stem, path, suffix, path + stem);
+    return out;
+}
 
-    int rc = 1;
-    FILE *f;
-    if (ri->pgstats) {
-        /* the server's intervals (one per summary interval): FILE_server.csv */
-        char *srvpath = malloc(n + 32);
-        rc = 1;
-        if (srvpath) {
-            snprintf(srvpath, n + 32, "%.*s_server%s", (int)stem, path, path + stem);
-            if ((f = open_tmp(srvpath, tmp, n + 64))) {
-                fputs("t_s,length_s", f);
-                sdb_pgstats_csv_header(f);
-                fputc('\n', f);
-                for (size_t i = 0; i < sdb_pgstats_nrows(ri->pgstats); i++) {
-                    const sdb_pgstats_row *row = sdb_pgstats_row_at(ri->pgstats, i);
-                    fprintf(f, "%.3f,%.3f", row->t_s, row->length_s);
-                    sdb_pgstats_csv_fields(f, row);
-                    fputc('\n', f);
-                }
-                rc = close_rename(f, tmp, srvpath);
-            }
-            free(srvpath);
-        }
-        if (rc != 0) {
-            free(txpath);
-            free(tmp);
-            return 1;
-        }
-        rc = 1;
+/* The server's intervals (one per summary interval) to FILE_server.csv. */
+static int csv_server(const char *path, const sdb_pgstats *p)
+{
+    sdb_outfile o;
+    if (sdb_outfile_open(&o, path) != 0)
+        return 1;
+    fputs("t_s,length_s", o.f);
+    sdb_pgstats_csv_header(o.f);
+    fputc('\n', o.f);
+    for (size_t i = 0; i < sdb_pgstats_nrows(p); i++) {
+        const sdb_pgstats_row *row = sdb_pgstats_row_at(p, i);
+        fprintf(o.f, "%.3f,%.3f", row->t_s, row->length_s);
+        sdb_pgstats_csv_fields(o.f, row);
+        fputc('\n', o.f);
     }
-    f = open_tmp(path, tmp, n + 64);
-    if (f) {
-        fputs("t_s,length_s,completed,failed,tps,mean_ms,p50_ms,p90_ms,p99_ms,max_ms,"
-              "lag_p99_ms\n", f);
-        for (size_t i = 0; i < r->nseries; i++) {
-            const sdb_series_row *row = &r->series[i];
-            fprintf(f, "%.3f,%.3f,%lld,%lld,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", row->t_s,
-                    row->length_s, (long long)row->done, (long long)row->failed,
-                    row->length_s > 0 ? (double)row->done / row->length_s : 0.0, row->mean_ms,
-                    row->p50_ms, row->p90_ms, row->p99_ms, row->max_ms, row->lag_p99_ms);
-        }
-        rc = close_rename(f, tmp, path);
+    return sdb_outfile_close(&o);
+}
+
+/* The time series to path. */
+static int csv_series(const char *path, const sdb_run_result *r)
+{
+    sdb_outfile o;
+    if (sdb_outfile_open(&o, path) != 0)
+        return 1;
+    fputs("t_s,length_s,completed,failed,tps,mean_ms,p50_ms,p90_ms,p99_ms,max_ms,"
+          "lag_p99_ms\n", o.f);
+    for (size_t i = 0; i < r->nseries; i++) {
+        const sdb_series_row *row = &r->series[i];
+        fprintf(o.f, "%.3f,%.3f,%lld,%lld,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", row->t_s,
+                row->length_s, (long long)row->done, (long long)row->failed,
+                row->length_s > 0 ? (double)row->done / row->length_s : 0.0, row->mean_ms,
+                row->p50_ms, row->p90_ms, row->p99_ms, row->max_ms, row->lag_p99_ms);
     }
-    if (rc == 0 && (f = open_tmp(txpath, tmp, n + 64))) {
-        fputs("transaction,weight,completed,rolled_back,failed,retries,tps,mean_ms,p50_ms,"
-              "p95_ms,p99_ms,max_ms\n", f);
-        for (int i = 0; i < w->ntxs; i++) {
-            const sdb_txstats *t = &s->tx[i];
-            const sdb_hist *h = t->latency;
-            csv_str(f, w->txs[i].name);
-            fprintf(f, ",%g,%lld,%lld,%lld,%lld,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f\n",
-                    w->mixes[ri->mix].weights[i], (long long)(t->ok + t->rolled_back),
-                    (long long)t->rolled_back, (long long)t->failed, (long long)t->retries,
-                    per_sec(t->ok + t->rolled_back, r), sdb_hist_mean(h) / 1e6,
-                    ms(sdb_hist_percentile(h, 50)), ms(sdb_hist_percentile(h, 95)),
-                    ms(sdb_hist_percentile(h, 99)), ms(sdb_hist_max(h)));
-        }
-        rc = close_rename(f, tmp, txpath);
-    } else if (rc == 0) {
-        rc = 1;
+    return sdb_outfile_close(&o);
+}
+
+/* The per-transaction summary to path. */
+static int csv_transactions(const char *path, const sdb_report_info *ri, const sdb_run_result *r)
+{
+    const sdb_workload_def *w = ri->w;
+    const sdb_stats *s = &r->stats;
+    sdb_outfile o;
+    if (sdb_outfile_open(&o, path) != 0)
+        return 1;
+    fputs("transaction,weight,completed,rolled_back,failed,retries,tps,mean_ms,p50_ms,"
+          "p95_ms,p99_ms,max_ms\n", o.f);
+    for (int i = 0; i < w->ntxs; i++) {
+        const sdb_txstats *t = &s->tx[i];
+        const sdb_hist *h = t->latency;
+        csv_str(o.f, w->txs[i].name);
+        fprintf(o.f, ",%g,%lld,%lld,%lld,%lld,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f\n",
+                w->mixes[ri->mix].weights[i], (long long)(t->ok + t->rolled_back),
+                (long long)t->rolled_back, (long long)t->failed, (long long)t->retries,
+                per_sec(t->ok + t->rolled_back, r), sdb_hist_mean(h) / 1e6,
+                ms(sdb_hist_percentile(h, 50)), ms(sdb_hist_percentile(h, 95)),
+                ms(sdb_hist_percentile(h, 99)), ms(sdb_hist_max(h)));
     }
+    return sdb_outfile_close(&o);
+}
+
+int sdb_report_csv(const char *path, const sdb_report_info *ri, const sdb_run_result *r)
+{
+    char *txpath = sibling(path, "_transactions");
+    char *srvpath = ri->pgstats ? sibling(path, "_server") : NULL;
+    int rc = !txpath || (ri->pgstats && !srvpath);
+    if (!rc && ri->pgstats)
+        rc = csv_server(srvpath, ri->pgstats);
+    if (!rc)
+        rc = csv_series(path, r);
+    if (!rc)
+        rc = csv_transactions(txpath, ri, r);
     free(txpath);
-    free(tmp);
+    free(srvpath);
     return rc;
 }

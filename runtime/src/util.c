@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,4 +265,58 @@ int sdb_ncpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
+}
+
+int sdb_outfile_open(sdb_outfile *o, const char *path)
+{
+    size_t n = strlen(path) + 32;
+    o->path = path;
+    o->f = NULL;
+    o->failed = false;
+    o->tmp = malloc(n);
+    if (!o->tmp) {
+        sdb_error("out of memory");
+        return 1;
+    }
+    snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    o->f = fopen(o->tmp, "w");
+    if (!o->f) {
+        sdb_error("cannot write %s: %s", path, strerror(errno));
+        free(o->tmp);
+        o->tmp = NULL;
+        return 1;
+    }
+    return 0;
+}
+
+int sdb_outfile_close(sdb_outfile *o)
+{
+    int bad = ferror(o->f);
+    int rc = 0;
+    errno = 0;
+    if (fclose(o->f) != 0 || bad || o->failed || rename(o->tmp, o->path) != 0) {
+        sdb_error("cannot write %s: %s", o->path, strerror(errno ? errno : EIO));
+        unlink(o->tmp);
+        rc = 1;
+    }
+    free(o->tmp);
+    o->tmp = NULL;
+    o->f = NULL;
+    return rc;
+}
+
+json_t *sdb_json_text(const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    char *copy = strdup(s);
+    if (!copy)
+        return json_null();
+    sdb_utf8_sanitize(copy);
+    j = json_string(copy);
+    free(copy);
+    return j ? j : json_null();
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 /* Monotonic time in ns. */
@@ -71,5 +72,29 @@ char *sdb_fmt_count(char *buf, size_t len, int64_t n);
 
 /* Number of online CPUs (at least 1). */
 int sdb_ncpus(void);
+
+/*
+ * An output file written under a temporary name (PATH.tmp.PID) and renamed
+ * to PATH only when complete, so that a reader (or a run stopped midway)
+ * never leaves a partial report.
+ */
+typedef struct sdb_outfile {
+    FILE *f;                    /* write here */
+    char *tmp;                  /* the temporary name (owned) */
+    const char *path;           /* the final name (borrowed) */
+    bool failed;                /* set by the writer when it could not write
+                                 * everything: close then removes the file */
+} sdb_outfile;
+/* Opens path's temporary twin.  Returns 0, or 1 with a message. */
+int sdb_outfile_open(sdb_outfile *o, const char *path);
+/* Closes and renames into place; on a write error (or o->failed) removes
+ * the temporary instead.  Returns 0, or 1 with a message. */
+int sdb_outfile_close(sdb_outfile *o);
+
+/* A JSON string of s made valid UTF-8 when it is not (a server message in
+ * another encoding, a cut name), or JSON null when s is NULL; never NULL
+ * itself (JSON null when out of memory).  jansson's json_t *. */
+struct json_t;
+struct json_t *sdb_json_text(const char *s);
 
 #endif
