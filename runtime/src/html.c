@@ -55,6 +55,25 @@ typedef struct line {
     const double *y;
 } line;
 
+/* The page's head (title "stormdb: NAME WHAT", the style sheet) and the
+ * start of its heading, up to "<h1>stormdb-". */
+static void page_head(FILE *f, const char *name, const char *what)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>stormdb: ", f);
+    esc(f, name);
+    fputs(" ", f);
+    esc(f, what);
+    fputs("</title>\n<style>\nbody{font:14px/1.4 sans-serif;margin:24px;color:#222}"
+          "table{border-collapse:collapse;margin:8px 0 16px}"
+          "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+          "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}"
+          "figure{margin:12px 0}.chart{background:#fff;border:1px solid #ddd}"
+          ".grid{stroke:#eee}.axisline{stroke:#888}.tick{font-size:11px;fill:#555}"
+          ".axis{font-size:12px;fill:#333}.title{font-size:14px;font-weight:bold;fill:#222}"
+          ".legend{font-size:12px;fill:#333}.kpi{font-size:20px;margin:4px 0}\n"
+          "</style></head><body>\n<h1>stormdb-", f);
+}
+
 /* Opens a chart's SVG: its title, the y grid with ticks from 0 to ymax, the
  * x ticks from xmin to xmax, the axis labels and the x axis line.  The
  * plot area is PAD_L .. CHART_W - PAD_R by PAD_T .. CHART_H - PAD_B. */
@@ -350,19 +369,7 @@ int sdb_report_html(const char *path, const sdb_report_info *ri, const sdb_run_r
     FILE *f = o.f;
     int64_t done = sdb_stats_ok(s) + sdb_stats_rolled_back(s), failed = sdb_stats_failed(s);
     double secs = r->elapsed_ns / 1e9;
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>stormdb: ", f);
-    esc(f, w->name);
-    fputs(" ", f);
-    esc(f, w->mixes[ri->mix].name);
-    fputs("</title>\n<style>\nbody{font:14px/1.4 sans-serif;margin:24px;color:#222}"
-          "table{border-collapse:collapse;margin:8px 0 16px}"
-          "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-          "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}"
-          "figure{margin:12px 0}.chart{background:#fff;border:1px solid #ddd}"
-          ".grid{stroke:#eee}.axisline{stroke:#888}.tick{font-size:11px;fill:#555}"
-          ".axis{font-size:12px;fill:#333}.title{font-size:14px;font-weight:bold;fill:#222}"
-          ".legend{font-size:12px;fill:#333}.kpi{font-size:20px;margin:4px 0}\n"
-          "</style></head><body>\n<h1>stormdb-", f);
+    page_head(f, w->name, w->mixes[ri->mix].name);
     esc(f, w->name);
     fputs(": ", f);
     esc(f, w->mixes[ri->mix].name);
@@ -462,16 +469,7 @@ int sdb_progressive_html(const char *path, const sdb_workload_def *w, int mix,
             p99[nm] = pr->bands[i].p99_ms;
             nm++;
         }
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>stormdb: ", f);
-    esc(f, w->name);
-    fputs(" progressive</title>\n<style>\nbody{font:14px/1.4 sans-serif;margin:24px;color:#222}"
-          "table{border-collapse:collapse;margin:8px 0 16px}"
-          "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-          "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}"
-          "figure{margin:12px 0}.chart{background:#fff;border:1px solid #ddd}"
-          ".grid{stroke:#eee}.axisline{stroke:#888}.tick{font-size:11px;fill:#555}"
-          ".axis{font-size:12px;fill:#333}.title{font-size:14px;font-weight:bold;fill:#222}"
-          ".legend{font-size:12px;fill:#333}\n</style></head><body>\n<h1>stormdb-", f);
+    page_head(f, w->name, "progressive");
     esc(f, w->name);
     fputs(": ", f);
     esc(f, w->mixes[mix].name);
