@@ -69,7 +69,10 @@ SMALL="--scale 5 --set dim=32 --workers 3"
 $VEC --setup $SMALL --set index=none --no-run >setup.txt 2>&1 || { cat setup.txt; fail "setup, index none"; }
 echo "index none: $(grep '^setup done' setup.txt)"
 assert_eq "$(sql 'SELECT count(*) FROM vector_items')" 5000 "vectors loaded"
-assert_eq "$(sql 'SELECT count(*) FROM vector_load')" 0 "the load's staging table emptied"
+assert_eq "$(sql 'SELECT count(*), min(id) FROM vector_load')" "1|0" "the load's staging table emptied but for its marker"
+# a second --setup finds the data complete and uses it
+$VEC --setup $SMALL --set index=none --no-run >setup2.txt 2>&1 || { cat setup2.txt; fail "second setup"; }
+assert_contains setup2.txt "exist and hold data: using them as they are"
 assert_eq "$(sql 'SELECT count(*) FROM vector_centroids')" 100 "cluster centres"
 assert_eq "$(sql "SELECT format_type(atttypid, atttypmod) FROM pg_attribute
                    WHERE attrelid = 'vector_items'::regclass AND attname = 'embedding'")" "vector(32)" "column type"
