@@ -115,7 +115,10 @@ typedef struct sdb_result sdb_result;
 /* Execution context.                                                       */
 
 #define SDB_ARENA_BYTES  (64 * 1024)   /* scratch for strings, per context */
-#define SDB_PARAMBUF_BYTES (8 * 1024)  /* text of bound numeric parameters */
+/* Text of the parameters bound in one batch (numbers as formatted, strings
+ * copied with a terminator): room for one arena-sized string, such as a
+ * 1024-dimensional vector(), and 8 KiB besides. */
+#define SDB_PARAMBUF_BYTES (SDB_ARENA_BYTES + 8 * 1024)
 
 /*
  * The state that generated code reads and writes.  Owned by one thread.

@@ -287,6 +287,28 @@ out:
 
 /* ---- extensions ---------------------------------------------------------- */
 
+/* Where an extension whose package is not named after it comes from: the
+ * Debian package is postgresql-MAJOR-package (pgvector: Debian 13 and
+ * later, or the PGDG repository), the source at url. */
+typedef struct {
+    const char *extension;   /* the name CREATE EXTENSION takes */
+    const char *package;     /* the Debian package's suffix */
+    const char *url;         /* its public source */
+} extension_source;
+
+static const extension_source extension_sources[] = {
+    { "vector", "pgvector", "https://github.com/pgvector/pgvector" },
+};
+
+/* The entry of extension_sources for `name`, or NULL. */
+static const extension_source *extension_source_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof extension_sources / sizeof extension_sources[0]; i++)
+        if (strcmp(extension_sources[i].extension, name) == 0)
+            return &extension_sources[i];
+    return NULL;
+}
+
 /* Sets *found to whether `sql` (with $1 = name) returns a row.  Returns
  * false after printing an error. */
 static bool has_row(PGconn *conn, const char *sql, const char *name, bool *found)
@@ -340,11 +362,13 @@ int sdb_setup_extensions(PGconn *conn, const sdb_workload_def *w, bool create)
             return 1;
         if (!found) {
             const char *host = PQhost(conn), *port = PQport(conn);
+            const extension_source *src = extension_source_of(name);
             sdb_error("workload %s needs the PostgreSQL extension '%s', which is not "
                       "installed on the server (host %s, port %s): install it on the server (e.g. "
-                      "the Debian package postgresql-%d-%s, or build it), then run again",
+                      "the Debian package postgresql-%d-%s, or build it%s%s), then run again",
                       w->name, name, host && *host ? host : "localhost",
-                      port && *port ? port : "5432", PQserverVersion(conn) / 10000, name);
+                      port && *port ? port : "5432", PQserverVersion(conn) / 10000,
+                      src ? src->package : name, src ? " from " : "", src ? src->url : "");
             return 2;
         }
         if (!create) {
