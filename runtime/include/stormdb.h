@@ -29,7 +29,7 @@ extern "C" {
 
 /* Bumped whenever a struct below changes layout; generated code records the
  * version it was emitted for and sdb_main refuses a mismatch. */
-#define SDB_ABI_VERSION 7
+#define SDB_ABI_VERSION 8
 
 /* Most parameters one statement may bind (PostgreSQL allows 65535; a
  * workload statement with more is a compile-time error). */
@@ -117,7 +117,10 @@ typedef struct sdb_result sdb_result;
 #define SDB_ARENA_BYTES  (64 * 1024)   /* scratch for strings, per context */
 /* Text of the parameters bound in one batch (numbers as formatted, strings
  * copied with a terminator): room for one arena-sized string, such as a
- * 1024-dimensional vector(), and 8 KiB besides. */
+ * 1024-dimensional vector(), and 8 KiB besides.  One buffer per client
+ * thread, shared by its sessions: a batch's parameters live only from its
+ * binding to its send, which follow each other without another session
+ * running in between. */
 #define SDB_PARAMBUF_BYTES (SDB_ARENA_BYTES + 8 * 1024)
 
 /*
@@ -157,7 +160,8 @@ typedef struct sdb_ctx {
     int nparam_values;      /* values bound so far in this batch */
     const char *param_values[SDB_MAX_BATCH_PARAMS];
     int param_lengths[SDB_MAX_BATCH_PARAMS];
-    char parambuf[SDB_PARAMBUF_BYTES];
+    char *parambuf;         /* parambuf_cap bytes, runtime-owned (the thread's) */
+    size_t parambuf_cap;
     size_t parambuf_used;   /* bytes */
 
     /* results of the last batch, by position (runtime-owned): valid until

@@ -22,7 +22,7 @@ static char *param_space(sdb_ctx *c, int i, size_t need, const char *what)
         sdb_rt_error(c, what, "too many parameters in one batch of statements");
         return NULL;
     }
-    if (c->parambuf_used + need > sizeof c->parambuf) {
+    if (c->parambuf_used + need > c->parambuf_cap) {
         sdb_rt_error(c, what, "too much parameter text in one batch of statements");
         return NULL;
     }

@@ -155,6 +155,7 @@ typedef struct thread_state {
     int nsessions;
     sdb_stats stats;
     struct pollfd *pfds;
+    char *parambuf;         /* SDB_PARAMBUF_BYTES: the sessions' bound parameters */
     int *pfd_session;       /* session index of each pollfd */
     int lost;               /* sessions whose connection broke */
     PGconn **pool;          /* pooled mode: free connections (a stack) */
@@ -1380,9 +1381,10 @@ static bool init_sessions(run *r, thread_state *t, int first, int count, int poo
     t->sessions = calloc((size_t)(count ? count : 1), sizeof *t->sessions);
     t->pfds = calloc((size_t)(count ? count : 1), sizeof *t->pfds);
     t->pfd_session = calloc((size_t)(count ? count : 1), sizeof *t->pfd_session);
+    t->parambuf = malloc(SDB_PARAMBUF_BYTES);
     t->ihist = sdb_hist_new();
     t->ilag = sdb_hist_new();
-    if (!t->sessions || !t->pfds || !t->pfd_session || !t->ihist || !t->ilag ||
+    if (!t->sessions || !t->pfds || !t->pfd_session || !t->parambuf || !t->ihist || !t->ilag ||
         !sdb_stats_init(&t->stats, o->w->ntxs, o->w->ncounters, o->w->nstmts))
         return false;
     for (int i = 0; i < count; i++) {
@@ -1397,6 +1399,8 @@ static bool init_sessions(run *r, thread_state *t, int first, int count, int poo
         c->sequences = o->sequences;
         c->counters = t->stats.counters;
         c->arena = malloc(SDB_ARENA_BYTES);
+        c->parambuf = t->parambuf;
+        c->parambuf_cap = SDB_PARAMBUF_BYTES;
         s->frame = calloc(1, r->frame_size ? r->frame_size : 1);
         if (!c->arena || !s->frame || !init_deck(r, s))
             return false;
@@ -1418,6 +1422,7 @@ static void free_threads(thread_state *ts, int n)
         free(t->pool);
         free(t->waitq);
         free(t->pfds);
+        free(t->parambuf);
         free(t->pfd_session);
         sdb_hist_free(t->ihist);
         sdb_hist_free(t->ilag);

@@ -133,7 +133,7 @@ static void test_tpcc_fields(void **state)
         "static const sdb_probe_def probes[] = {\n    {\n        \"orders\",\n        \"d\",\n"
         "        \"SELECT 1\",\n        \"x.swl:6:19\",\n        0\n    },\n};",
         "static const sdb_sql nurand_load = {\n    \"SELECT 1, 2, 3\",",
-        ".abi_version = 7,",
+        ".abi_version = 8,",
         ".probes = probes,\n    .nprobes = 1,\n    .nurand_load = &nurand_load,\n",
         "static const int headline_txs[] = { 1 };",
         "    .headline_txs = headline_txs,\n    .nheadline_txs = 1,\n    .headline_name = \"tpmC\",",
