@@ -276,7 +276,8 @@ void sdb_config_free(sdb_config *cfg)
         &cfg->host, &cfg->port, &cfg->dbname, &cfg->user, &cfg->password,
         &cfg->sslmode, &cfg->config_path, &cfg->workload, &cfg->workload_where,
         &cfg->json_path, &cfg->csv_path, &cfg->html_path, &cfg->hdr_log_path, &cfg->sslcert, &cfg->sslkey, &cfg->sslrootcert,
-        &cfg->sslpassword, &cfg->url, &cfg->mode, &cfg->progressive.export_csv,
+        &cfg->sslpassword, &cfg->url, &cfg->mode, &cfg->loading_file, &cfg->loading_file_where,
+        &cfg->progressive.export_csv,
         &cfg->progressive.export_json
     };
     for (int i = 0; i < cfg->nthresholds; i++) {
@@ -932,18 +933,38 @@ static void top_mode(yaml_ctx *y, const char *key, yaml_node_t *v)
         yaml_oom(y, v);
 }
 
-/* data_loading.mode: `generate` is what every workload does (its `load`
- * blocks); dump and sql are the original's IMDB file loaders, not built. */
+static void node_where(const yaml_ctx *y, const yaml_node_t *n, char *buf, size_t len);
+
+/* data_loading.mode: `generate` (the workload's `load` blocks), `sql` (a
+ * SQL file that creates and fills the tables, run with psql) or `dump` (a
+ * pg_dump file, restored) with data_loading.filepath. */
 static void loading_mode(yaml_ctx *y, const char *key, yaml_node_t *v)
 {
-    static const char *const modes[] = { "generate", "dump", "sql", NULL };
-    if (want_scalar(y, key, v, "one of generate, dump, sql") != VAL_OK)
+    static const char *const modes[] = { "generate", "sql", "dump", NULL };
+    if (want_scalar(y, key, v, "one of generate, sql, dump") != VAL_OK)
         return;
-    if (!one_of(scalar(v), modes))
-        bad_value(y, key, v, "one of generate, dump, sql");
-    else if (strcmp(scalar(v), "generate") != 0)
-        yaml_warning(y, v, "'%s: %s' is not supported yet; ignored (the data is "
-                     "generated)", key, scalar(v));
+    int m = 0;
+    while (modes[m] && strcmp(modes[m], scalar(v)) != 0)
+        m++;
+    if (!modes[m]) {
+        bad_value(y, key, v, "one of generate, sql, dump");
+        return;
+    }
+    y->cfg->loading_mode = m;
+    char where[512];
+    node_where(y, v, where, sizeof where);
+    if (set_str(&y->cfg->loading_file_where, where) != 0)
+        yaml_oom(y, v);
+}
+
+static void loading_filepath(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    if (want_scalar(y, key, v, "a file name") != VAL_OK)
+        return;
+    if (*scalar(v) == '\0')
+        bad_value(y, key, v, "a file name");
+    else if (set_str(&y->cfg->loading_file, scalar(v)) != 0)
+        yaml_oom(y, v);
 }
 
 /* Writes "FILE:LINE:COL" of node n into buf. */
@@ -1119,7 +1140,7 @@ static const key_spec database_keys[] = {
 
 static const key_spec data_loading_keys[] = {
     { "mode", loading_mode, false, 0 },
-    { "filepath", NULL, false, 0 },
+    { "filepath", loading_filepath, false, 0 },
     { "batch_size", NULL, false, 0 },
     { "max_memory_mb", NULL, false, 0 },
 };
@@ -2209,6 +2230,12 @@ int sdb_config_parse(sdb_config *cfg, int argc, char **argv,
     }
     if (!check_workload(cfg, w, prog, err))
         errors++;
+    if (cfg->loading_mode != SDB_LOAD_GENERATE && !cfg->loading_file) {
+        fprintf(err, "%s: error: data_loading.mode %s needs data_loading.filepath: the file "
+                "to load\n", cfg->loading_file_where ? cfg->loading_file_where : prog,
+                cfg->loading_mode == SDB_LOAD_SQL ? "sql" : "dump");
+        errors++;
+    }
     const sdb_progressive_cfg *pc = &cfg->progressive;
     if (pc->min_workers && pc->max_workers && pc->min_workers > pc->max_workers) {
         fprintf(err, "%s: error: progressive.min_workers (%d) is greater than max_workers (%d)\n",

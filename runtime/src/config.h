@@ -84,6 +84,8 @@ typedef struct sdb_progressive_cfg {
     double latency_budget_ms; /* the recommendation's p99 budget; 0 = none */
 } sdb_progressive_cfg;
 
+enum { SDB_LOAD_GENERATE = 0, SDB_LOAD_SQL, SDB_LOAD_DUMP };
+
 typedef struct sdb_config {
     /* database.*; NULL = not set (libpq then uses PG* variables/defaults) */
     char *host;
@@ -158,6 +160,12 @@ typedef struct sdb_config {
                                * one, NULL for a flag */
     int nthresholds;
     sdb_progressive_cfg progressive;
+    int loading_mode;         /* data_loading.mode: SDB_LOAD_GENERATE (the
+                               * workload's loads), SDB_LOAD_SQL (a SQL file
+                               * run with psql) or SDB_LOAD_DUMP (a pg_dump
+                               * file: pg_restore, or psql for a plain one) */
+    char *loading_file;       /* data_loading.filepath (sql and dump) */
+    char *loading_file_where; /* "FILE:LINE:COL" of the mode, for messages */
     bool abort_on_fail;       /* abort_on_fail / --abort-on-fail */
     bool on_error_stop;       /* on_error: stop / --on-error stop (default
                                * continue): end the run at the first failed

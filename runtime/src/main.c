@@ -101,6 +101,9 @@ static void run_env_free(run_env *e)
 static int setup(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
                  const sdb_config *cfg, run_env *e)
 {
+    if (cfg->loading_mode != SDB_LOAD_GENERATE)
+        return sdb_setup_from_file(conn, w, cfg->loading_mode == SDB_LOAD_DUMP,
+                                   cfg->loading_file);
     sdb_load_env env = {
         .scale = cfg->scale, .seed = cfg->seed, .params = e->params.values,
         .nurand_c = e->c_load, .sequences = e->sequences, .threads = cfg->load_threads,

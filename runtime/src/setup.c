@@ -1,6 +1,9 @@
 /* setup.c — see setup.h. */
 #include "setup.h"
 
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -1030,5 +1033,142 @@ int sdb_scale_detect(PGconn *conn, const sdb_workload_def *w, int64_t *scale)
         }
     }
     PQclear(res);
+    return rc;
+}
+
+/* ---- loading from a file (data_loading.mode sql, dump) ------------------ */
+
+/* True when file is a pg_dump archive pg_restore reads (custom: "PGDMP";
+ * tar: "ustar" at offset 257; directory: a directory with toc.dat). */
+static bool is_archive(const char *file)
+{
+    struct stat st;
+    if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+        return true;
+    FILE *f = fopen(file, "rb");
+    if (!f)
+        return false;
+    char head[263];
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return (n >= 5 && memcmp(head, "PGDMP", 5) == 0) ||
+           (n >= 262 && memcmp(head + 257, "ustar", 5) == 0);
+}
+
+/* Runs argv with the connection of conn in its environment; returns its
+ * exit status, or -1 when it could not run (with a message). */
+static int run_client(PGconn *conn, char *const argv[])
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        sdb_error("cannot start %s: %s", argv[0], strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        /* the connection's parameters, as libpq's variables */
+        const char *host = PQhost(conn), *port = PQport(conn), *user = PQuser(conn);
+        const char *pass = PQpass(conn);
+        unsetenv("PGSERVICE");
+        if (host && *host)
+            setenv("PGHOST", host, 1);
+        if (port && *port)
+            setenv("PGPORT", port, 1);
+        if (user && *user)
+            setenv("PGUSER", user, 1);
+        setenv("PGDATABASE", PQdb(conn), 1);
+        if (pass && *pass)
+            setenv("PGPASSWORD", pass, 1);
+        const char *sslmode = NULL;
+        PQconninfoOption *opts = PQconninfo(conn);
+        for (PQconninfoOption *o = opts; o && o->keyword; o++)
+            if (strcmp(o->keyword, "sslmode") == 0 && o->val)
+                sslmode = o->val;
+        if (sslmode)
+            setenv("PGSSLMODE", sslmode, 1);
+        setenv("PGAPPNAME", "stormdb-loader", 1);
+        execvp(argv[0], argv);
+        fprintf(stderr, "%s: error: cannot run %s: %s%s\n", sdb_progname(), argv[0],
+                strerror(errno), errno == ENOENT
+                    ? " (install the PostgreSQL client programs, e.g. the Debian package "
+                      "postgresql-client)" : "");
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            sdb_error("waiting for %s: %s", argv[0], strerror(errno));
+            return -1;
+        }
+    }
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+int sdb_setup_from_file(PGconn *conn, const sdb_workload_def *w, bool dump, const char *file)
+{
+    if (access(file, R_OK) != 0) {
+        sdb_error("data_loading.filepath %s: %s", file, strerror(errno));
+        return 1;
+    }
+    bool archive = dump && is_archive(file);
+    sdb_info("loading workload %s from %s with %s", w->name, file,
+             archive ? "pg_restore" : "psql");
+    bool *before = calloc((size_t)(w->ntables > 0 ? w->ntables : 1), sizeof *before);
+    if (!before) {
+        sdb_error("out of memory");
+        return 1;
+    }
+    int rc = 1;
+    for (int i = 0; i < w->ntables; i++)
+        if (!table_exists(conn, w->tables[i], &before[i]))
+            goto out;
+    int64_t t0 = sdb_now_ns();
+    /* argv wants char *: writable copies */
+    char fname[4096], dbname[1024];
+    snprintf(fname, sizeof fname, "%s", file);
+    snprintf(dbname, sizeof dbname, "%s", PQdb(conn));
+    /* one transaction: a file that fails leaves nothing behind */
+    char a0[] = "psql", a1[] = "-X", a2[] = "-q", a3[] = "-v", a4[] = "ON_ERROR_STOP=1",
+         a5[] = "--single-transaction", a6[] = "-f";
+    char r0[] = "pg_restore", r1[] = "--no-owner", r2[] = "--no-privileges",
+         r3[] = "--exit-on-error", r4[] = "--single-transaction", r5[] = "-d";
+    char *psql[] = {a0, a1, a2, a3, a4, a5, a6, fname, NULL};
+    char *restore[] = {r0, r1, r2, r3, r4, r5, dbname, fname, NULL};
+    int st = run_client(conn, archive ? restore : psql);
+    if (st != 0) {
+        if (st > 0)
+            sdb_error("%s failed (exit status %d) loading %s: its messages are above",
+                      archive ? "pg_restore" : "psql", st, file);
+        goto out;
+    }
+    char missing[512] = "";
+    for (int i = 0; i < w->ntables; i++) {
+        bool ex;
+        if (!table_exists(conn, w->tables[i], &ex))
+            goto out;
+        if (!ex)
+            list_add(missing, sizeof missing, w->tables[i]);
+    }
+    if (missing[0]) {
+        sdb_error("%s did not create every table of workload %s: %s is missing (the file "
+                  "must create and fill the workload's tables)", file, w->name, missing);
+        goto out;
+    }
+    for (int i = 0; i < w->ntables; i++) {
+        char sql[600];
+        snprintf(sql, sizeof sql, "ANALYZE %s", w->tables[i]);
+        sdb_sql cmd = {sql, w->source};
+        if ((!before[i] && mark_owned(conn, w, w->tables[i])) || sdb_exec_sql(conn, &cmd))
+            goto out;
+    }
+    if (mark_complete(conn, w))
+        goto out;
+    sdb_info("loaded from %s in %.1f s", file, (double)(sdb_now_ns() - t0) / 1e9);
+    rc = 0;
+out:
+    free(before);
     return rc;
 }

@@ -91,6 +91,21 @@ int sdb_setup_run(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *
                   const sdb_load_env *env);
 
 /*
+ * data_loading.mode sql or dump: loads the workload's tables from `file`
+ * instead of its schema and loads.  A SQL file (mode sql, or a plain-text
+ * pg_dump) runs with `psql -X -q -v ON_ERROR_STOP=1 --single-transaction -f
+ * FILE`; a custom, tar or directory dump (pg_dump -Fc/-Ft/-Fd) with
+ * `pg_restore --no-owner --no-privileges --exit-on-error
+ * --single-transaction -d DB FILE`: a file that fails leaves nothing.  They connect where conn is connected (host,
+ * port, user, database and sslmode from it; the password through
+ * PGPASSWORD in their environment, never on a command line).  Then every
+ * table of the workload must exist (else the message names the missing
+ * ones); they are marked as stormdb's, set up completely (SDB_OWNER_MARK,
+ * SDB_COMPLETE_MARK) and analysed.  Returns 0, or 1 with a message.
+ */
+int sdb_setup_from_file(PGconn *conn, const sdb_workload_def *w, bool dump, const char *file);
+
+/*
  * Makes sure every extension of w->extensions exists in the database: when
  * pg_extension has it, fine; else when pg_available_extensions lists it,
  * creates it (CREATE EXTENSION IF NOT EXISTS) when `create`, otherwise says

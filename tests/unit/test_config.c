@@ -268,7 +268,7 @@ static const yaml_case yaml_cases[] = {
     { "bad_type.yaml", 2, "2:9", "error: invalid value 'mysql' for 'database.type': "
       "expected postgres (stormdb drives PostgreSQL only)" },
     { "bad_loading_mode.yaml", 2, "2:9", "error: invalid value 'magic' for "
-      "'data_loading.mode': expected one of generate, dump, sql" },
+      "'data_loading.mode': expected one of generate, sql, dump" },
     { "data_loading_scalar.yaml", 2, "1:15", "error: 'data_loading' expects a mapping" },
     { "bad_max_connections.yaml", 2, "2:20", "error: invalid value '0' for "
       "'database.max_connections': expected an integer from 1 to 10000" },
@@ -907,9 +907,7 @@ static void test_yaml_every_readme_key(void **state)
         "19:1: warning: 'idle_timeout'",
         "20:1: warning: 'max_lifetime'", "21:1: warning: 'batch_size'",
         "22:1: warning: 'think_time'", "23:1: warning: 'plugins'",
-        "28:9: warning: 'data_loading.mode: dump' is not supported yet; ignored (the data "
-        "is generated)",
-        "29:3: warning: 'data_loading.filepath'", "30:3: warning: 'data_loading.batch_size'",
+        "30:3: warning: 'data_loading.batch_size'",
         "31:3: warning: 'data_loading.max_memory_mb'", "32:1: warning: 'metrics'",
         "37:1: warning: 'results_backend'",
         "39:1: warning: 'test_metadata'", "41:1: warning: 'data_generation'",
