@@ -48,5 +48,13 @@ assert_eq "$(sql 'SELECT sum(n) FROM many_seen')" "$committed" "rows written == 
 
 per_session=$(awk -v a="$rss10" -v b="$rss1000" 'BEGIN { printf "%.1f", (b - a) / 990 }')
 echo "peak RSS: 10 sessions $rss10 KB, 1000 sessions $rss1000 KB: $per_session KB per session"
-awk -v k="$per_session" 'BEGIN { exit !(k < 64) }' || fail "memory per session: $per_session KB, expected < 64"
+# a sanitizer build's memory (shadow memory, red zones, a quarantine of
+# freed blocks) says nothing about the client's: the bound holds for plain
+# builds only
+if grep -q '^SDB_SANITIZE:[A-Z]*=.\+' "$SDB_BUILD/CMakeCache.txt" 2>/dev/null; then
+    echo "SKIPPED: the memory bound (a sanitizer build)"
+else
+    awk -v k="$per_session" 'BEGIN { exit !(k < 64) }' ||
+        fail "memory per session: $per_session KB, expected < 64"
+fi
 echo "ok"

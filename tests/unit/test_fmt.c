@@ -56,7 +56,7 @@ static void test_i64_matches_printf(void **state)
     (void)state;
     char want[32];
     int64_t p = 1;
-    for (int k = 0; k <= 18; k++, p *= 10) {
+    for (int k = 0; k <= 18; k++, p = k <= 18 ? p * 10 : p) {   /* 10^18 at most */
         for (int64_t d = -2; d <= 2; d++) {
             int64_t v = p + d;
             snprintf(want, sizeof want, "%lld", (long long)v);
