@@ -1011,6 +1011,21 @@ static void statement_done(thread_state *t, session *s)
     }
 }
 
+/* The connection broke.  When every statement of the batch in flight had
+ * already returned without an error (only the Sync's answer is missing: a
+ * backend terminated right after a COMMIT was acknowledged), the batch is
+ * complete and the body goes on (a committed transaction counts as
+ * committed; a next batch then meets the broken connection); otherwise the
+ * session's connection is dead. */
+static void connection_broke(thread_state *t, session *s)
+{
+    if (s->state == S_WAIT && !s->failed && s->nprep == 0 && s->nread >= s->nsent &&
+        s->nsent > 0)
+        advance(t, s, s->pc);
+    else
+        session_dead(t, s);
+}
+
 /* The socket is readable or writable: read what arrived. */
 static void on_ready(thread_state *t, session *s, short revents)
 {
@@ -1025,7 +1040,7 @@ static void on_ready(thread_state *t, session *s, short revents)
     if (!(revents & (POLLIN | POLLERR | POLLHUP)))
         return;
     if (!PQconsumeInput(s->conn)) {
-        session_dead(t, s);
+        connection_broke(t, s);
         return;
     }
     while (!PQisBusy(s->conn) && s->prep_read < s->nprep) {
@@ -1059,7 +1074,7 @@ static void on_ready(thread_state *t, session *s, short revents)
             PGresult *res = PQgetResult(s->conn);
             if (!res) {
                 if (PQstatus(s->conn) == CONNECTION_BAD)
-                    session_dead(t, s);
+                    connection_broke(t, s);
                 return;
             }
             ExecStatusType st = PQresultStatus(res);
@@ -1070,7 +1085,7 @@ static void on_ready(thread_state *t, session *s, short revents)
             }
             /* an unexpected extra result (e.g. a FATAL before a reset) */
             if (PQstatus(s->conn) == CONNECTION_BAD) {
-                session_dead(t, s);
+                connection_broke(t, s);
                 return;
             }
             continue;
@@ -1088,7 +1103,7 @@ static void on_ready(thread_state *t, session *s, short revents)
         }
     }
     if (PQstatus(s->conn) == CONNECTION_BAD)
-        session_dead(t, s);
+        connection_broke(t, s);
 }
 
 /* ---- the thread --------------------------------------------------------- */
