@@ -1044,8 +1044,7 @@ static json_t *jreal_or_null(double v, bool valid)
 
 static json_t *jtext(const char *s)
 {
-    json_t *j = json_string(s ? s : "");
-    return j ? j : json_string("?");
+    return sdb_json_text(s ? s : "");
 }
 
 /* The counters of c as members of obj (times in ms). */
