@@ -391,36 +391,40 @@ static int consumers_stop(interval_consumers *c, const sdb_config *cfg, bool com
     return rc;
 }
 
-static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
-                         const sdb_config *cfg, int mix, bool embedded, run_env *e)
-{
+/* What a run and a progressive run both start from: the scale, the
+ * server's description and the engine's options for the configuration
+ * (threads as configured, not yet limited to the workers). */
+typedef struct run_base {
     int64_t scale;
-    if (choose_scale(conn, w, cfg, &scale))
-        return 1;
-    int threads = cfg->threads > 0 ? cfg->threads : sdb_ncpus();
-    if (threads > cfg->workers)
-        threads = cfg->workers;
-    char target[512], version[32];
-    sdb_conn_describe(conn, target, sizeof target);
-    int v = PQserverVersion(conn);
-    snprintf(version, sizeof version, "%d.%d", v / 10000, v % 10000);
+    char target[512];
+    char version[32];
+    sdb_run_opts o;
+} run_base;
 
-    sdb_run_opts o = {
-        .w = w, .conninfo = ci, .mix = mix, .workers = cfg->workers, .threads = threads,
+/* Fills b, then reads the NURand C-Load stored with the data, when there
+ * is one, and derives the run's C-Run from it into e (c_load gets it).
+ * Returns 0, or 1 after a message. */
+static int run_base_init(run_base *b, PGconn *conn, const sdb_conninfo *ci,
+                         const sdb_workload_def *w, const sdb_config *cfg, int mix, run_env *e,
+                         int64_t c_load[3])
+{
+    if (choose_scale(conn, w, cfg, &b->scale))
+        return 1;
+    sdb_conn_describe(conn, b->target, sizeof b->target);
+    int v = PQserverVersion(conn);
+    snprintf(b->version, sizeof b->version, "%d.%d", v / 10000, v % 10000);
+    b->o = (sdb_run_opts){
+        .w = w, .conninfo = ci, .mix = mix, .workers = cfg->workers,
+        .threads = cfg->threads > 0 ? cfg->threads : sdb_ncpus(),
         .connections = cfg->connections,
         .conn_mode = (sdb_conn_mode)(cfg->connection_mode_set ? (int)cfg->connection_mode
                                                               : w->default_conn_mode),
-        .scale = scale, .seed = cfg->seed, .duration_s = cfg->duration_s,
+        .scale = b->scale, .seed = cfg->seed, .duration_s = cfg->duration_s,
         .summary_interval_s = cfg->no_summary ? 0 : cfg->summary_interval_s,
         .params = e->params.values, .nurand_c = e->c_run, .sequences = e->sequences,
         .rate_tps = cfg->rate_tps, .latency_limit_ns = (int64_t)(cfg->latency_limit_s * 1e9),
     };
-    bool monitor = cfg->collect_pg_stats || cfg->pg_stats_statements;
-    if (connections_preflight(conn, (o.conn_mode == SDB_CONN_PERSISTENT && o.connections < o.workers
-                                         ? o.connections : o.workers) + (monitor ? 1 : 0)))
-        return 1;
-    /* NURand: C-Run from the C-Load stored with the data, when it is */
-    int64_t c_load[3] = {e->c_load[0], e->c_load[1], e->c_load[2]};
+    memcpy(c_load, e->c_load, 3 * sizeof *c_load);
     int nr = sdb_nurand_read(conn, w, c_load);
     if (nr < 0)
         return 1;
@@ -429,6 +433,36 @@ static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workloa
         sdb_info("NURand C for A=255: C-Load %lld (stored with the data), C-Run %lld",
                  (long long)c_load[0], (long long)e->c_run[0]);
     }
+    return 0;
+}
+
+/* The connections a run of `workers` sessions on `connections` opens at
+ * most: the pool when it is smaller (persistent mode), else one per
+ * session; and the monitor's, with --collect-pg-stats. */
+static int connections_needed(const sdb_config *cfg, sdb_conn_mode mode, int workers,
+                              int connections)
+{
+    int n = mode == SDB_CONN_PERSISTENT && connections < workers ? connections : workers;
+    return n + (cfg->collect_pg_stats || cfg->pg_stats_statements ? 1 : 0);
+}
+
+static int run_benchmark(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
+                         const sdb_config *cfg, int mix, bool embedded, run_env *e)
+{
+    run_base b;
+    int64_t c_load[3];
+    if (run_base_init(&b, conn, ci, w, cfg, mix, e, c_load))
+        return 1;
+    sdb_run_opts o = b.o;
+    if (o.threads > o.workers)
+        o.threads = o.workers;
+    int64_t scale = b.scale;
+    int threads = o.threads;
+    const char *target = b.target, *version = b.version;
+    bool monitor = cfg->collect_pg_stats || cfg->pg_stats_statements;
+    if (connections_preflight(conn, connections_needed(cfg, o.conn_mode, o.workers,
+                                                       o.connections)))
+        return 1;
     sdb_probe_result *probes = calloc((size_t)(w->nprobes > 0 ? w->nprobes : 1), sizeof *probes);
     if (!probes) {
         sdb_error("out of memory");
@@ -658,38 +692,22 @@ static json_t *progressive_json(const sdb_config *cfg, const sdb_workload_def *w
 static int run_progressive(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *w,
                            const sdb_config *cfg, int mix, run_env *e)
 {
-    int64_t scale;
-    if (choose_scale(conn, w, cfg, &scale))
+    run_base base;
+    int64_t c_load[3];
+    if (run_base_init(&base, conn, ci, w, cfg, mix, e, c_load))
         return 1;
-    char target[512], version[32];
-    sdb_conn_describe(conn, target, sizeof target);
-    int v = PQserverVersion(conn);
-    snprintf(version, sizeof version, "%d.%d", v / 10000, v % 10000);
+    int64_t scale = base.scale;
+    const char *target = base.target, *version = base.version;
     int planned_w[SDB_PROG_MAX_BANDS], planned_c[SDB_PROG_MAX_BANDS];
     int nplanned = sdb_progressive_plan(cfg, planned_w, planned_c);
-    sdb_run_opts o = {
-        .w = w, .conninfo = ci, .mix = mix,
-        .threads = cfg->threads > 0 ? cfg->threads : sdb_ncpus(),
-        .conn_mode = (sdb_conn_mode)(cfg->connection_mode_set ? (int)cfg->connection_mode
-                                                              : w->default_conn_mode),
-        .scale = scale, .seed = cfg->seed, .params = e->params.values, .nurand_c = e->c_run,
-        .sequences = e->sequences,
-    };
     int most = 0;
     for (int i = 0; i < nplanned; i++) {
-        int need = o.conn_mode == SDB_CONN_PERSISTENT && planned_c[i] < planned_w[i]
-                       ? planned_c[i] : planned_w[i];
+        int need = connections_needed(cfg, base.o.conn_mode, planned_w[i], planned_c[i]);
         if (need > most)
             most = need;
     }
-    if (connections_preflight(conn, most + (cfg->collect_pg_stats || cfg->pg_stats_statements)))
+    if (connections_preflight(conn, most))
         return 1;
-    int64_t c_load[3] = {e->c_load[0], e->c_load[1], e->c_load[2]};
-    int nr = sdb_nurand_read(conn, w, c_load);
-    if (nr < 0)
-        return 1;
-    if (nr == 1)
-        sdb_params_nurand_run(cfg->seed, c_load, e->c_run);
     const sdb_progressive_cfg *pc = &cfg->progressive;
     sdb_info("progressive %s: %d bands, %s strategy, %d to %d workers, warmup %.0f s, "
              "measured %.0f s, cooldown %.0f s per band", w->mixes[mix].name, nplanned,
@@ -705,7 +723,7 @@ static int run_progressive(PGconn *conn, const sdb_conninfo *ci, const sdb_workl
         sdb_error("out of memory");
         return 1;
     }
-    int rc = sdb_progressive_run(&o, cfg, pr);
+    int rc = sdb_progressive_run(&base.o, cfg, pr);
     bool analysed = false;
     if (pr->nran > 0 && pc->enable_analysis) {
         sdb_analysis_input in[SDB_PROG_MAX_BANDS];

@@ -235,20 +235,28 @@ static bool prepare_one(PGconn *conn, const char *name, const char *sql,
     return ok;
 }
 
-/* Opens a persistent connection: connects, prepares every statement, and
- * switches it to non-blocking pipeline mode.  NULL with err on failure. */
-static PGconn *connect_prepared(run *r, char *err, size_t errlen)
+/* Prepares every statement of the workload and the built-ins on conn (a
+ * blocking connection outside pipeline mode).  False with err on failure. */
+static bool prepare_all(run *r, PGconn *conn, char *err, size_t errlen)
 {
     const sdb_workload_def *w = r->o->w;
-    PGconn *conn = sdb_connect(r->o->conninfo, err, errlen);
-    if (!conn)
-        return NULL;
     bool ok = true;
     for (int i = 0; i < w->nstmts && ok; i++)
         ok = prepare_one(conn, r->stmt_names[i], w->stmts[i].sql, w->stmts[i].nparams,
                          w->stmts[i].where, err, errlen);
     for (int b = 1; b <= SDB_STMT_BUILTINS && ok; b++)
         ok = prepare_one(conn, builtin_name[b], builtin_sql[b], 0, "built-in", err, errlen);
+    return ok;
+}
+
+/* Opens a persistent connection: connects, prepares every statement, and
+ * switches it to non-blocking pipeline mode.  NULL with err on failure. */
+static PGconn *connect_prepared(run *r, char *err, size_t errlen)
+{
+    PGconn *conn = sdb_connect(r->o->conninfo, err, errlen);
+    if (!conn)
+        return NULL;
+    bool ok = prepare_all(r, conn, err, errlen);
     if (ok && (PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) != 1)) {
         snprintf(err, errlen, "cannot switch the connection to non-blocking pipeline mode");
         ok = false;
@@ -492,17 +500,9 @@ static void on_reconnect_ready(thread_state *t, session *s)
             s->state = S_RECONNECT_WAIT;
             return;
         }
-        run *r = t->run;
-        const sdb_workload_def *w = r->o->w;
         char err[400];
-        bool ok = true;
-        for (int i = 0; i < w->nstmts && ok; i++)
-            ok = prepare_one(conn, r->stmt_names[i], w->stmts[i].sql, w->stmts[i].nparams,
-                             w->stmts[i].where, err, sizeof err);
-        for (int b = 1; b <= SDB_STMT_BUILTINS && ok; b++)
-            ok = prepare_one(conn, builtin_name[b], builtin_sql[b], 0, "built-in", err,
-                             sizeof err);
-        if (!ok || PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) != 1) {
+        if (!prepare_all(t->run, conn, err, sizeof err) || PQsetnonblocking(conn, 1) != 0 ||
+            PQenterPipelineMode(conn) != 1) {
             PQfinish(conn);
             s->for_pool = true;
             s->wake_ns = sdb_now_ns() + s->backoff_ns;

@@ -47,22 +47,13 @@ check_run() {
     done
 }
 
-# counter JSON NAME: the value of client counter NAME
-counter() {
-    j=0
-    while name=$($JGET "$1" counters.$j.name 2>/dev/null) && [ -n "$name" ]; do
-        [ "$name" = "$2" ] && { $JGET "$1" counters.$j.value; return; }
-        j=$((j + 1))
-    done
-    fail "$1: no counter $2"
-}
 
 # drawn_across JSON WHAT: movie, person and user draws (those the mix makes)
 # land in the top tenth of their id ranges, but not all of them
 drawn_across() {
     for kind in $3; do
-        all=$(counter "$1" ${kind}_draws)
-        top=$(counter "$1" ${kind}_draws_top)
+        all=$(json_counter "$1" ${kind}_draws)
+        top=$(json_counter "$1" ${kind}_draws_top)
         echo "$2: $kind ids drawn $all, in the top tenth $top"
         assert_gt "$top" 0 "$2: $kind ids drawn from the top tenth of the range"
         assert_gt "$all" "$top" "$2: $kind ids drawn below the top tenth"

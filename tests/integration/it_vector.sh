@@ -20,21 +20,12 @@ status() {
     set -e
 }
 
-# counter JSON NAME: the value of client counter NAME
-counter() {
-    j=0
-    while name=$($JGET "$1" counters.$j.name 2>/dev/null) && [ -n "$name" ]; do
-        [ "$name" = "$2" ] && { $JGET "$1" counters.$j.value; return; }
-        j=$((j + 1))
-    done
-    fail "$1: no counter $2"
-}
 
 # recall JSON METRIC: found / truth of the metric's recall counters (fails
 # when no query was sampled)
 recall() {
-    truth=$(counter "$1" "$2_truth")
-    found=$(counter "$1" "$2_found")
+    truth=$(json_counter "$1" "$2_truth")
+    found=$(json_counter "$1" "$2_found")
     assert_gt "$truth" 0 "$1: $2 neighbours checked"
     awk -v f="$found" -v t="$truth" 'BEGIN { printf "%.4f\n", f / t }'
 }

@@ -51,3 +51,14 @@ expect_status() {
     set -e
     [ "$got" = "$want" ] || fail "'$*' exited $got, expected $want"
 }
+
+# json_counter FILE NAME — the value of the workload counter NAME in the
+# JSON report FILE (fails when it has none)
+json_counter() {
+    j=0
+    while name=$($JGET "$1" counters.$j.name 2>/dev/null) && [ -n "$name" ]; do
+        [ "$name" = "$2" ] && { $JGET "$1" counters.$j.value; return; }
+        j=$((j + 1))
+    done
+    fail "$1: no counter $2"
+}
