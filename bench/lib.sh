@@ -15,3 +15,40 @@ bench_cluster() {
     sh "$root/tests/integration/cluster.sh" start "$cluster" >/dev/null
     . "$cluster/env"
 }
+
+# The server's own share of loading a table, which no client can go below:
+# floor_prepare TABLE KEY saves TABLE's rows (as loaded) as two binary COPY
+# files, split at half the largest KEY; floor_run TABLE KEY then empties
+# TABLE (and drops its primary key TABLE_pkey), and the server reads the
+# files itself, in two sessions at once (COPY FROM 'file': no client makes
+# or sends a row), then runs VACUUM (FREEZE), ADD PRIMARY KEY (KEY) and
+# ANALYZE as the stormdb loader does.  It prints "TOTAL COPY VACUUM KEY
+# ANALYZE" in seconds (the COPY timed with date, the rest with psql's
+# \timing), after a CHECKPOINT and a sync.  Needs a superuser (COPY from a
+# server file) and the server able to read $work; floor_ok says whether
+# the role is one.
+floor_ok() { [ "$(psql -XAtc 'SELECT rolsuper FROM pg_roles WHERE rolname = current_user')" = t ]; }
+floor_prepare() {
+    half=$(psql -XAtc "SELECT max($2) / 2 FROM $1")
+    psql -Xq -c "\\copy (SELECT * FROM $1 WHERE $2 <= $half) TO '$work/floor.0' (FORMAT binary)" \
+             -c "\\copy (SELECT * FROM $1 WHERE $2 > $half) TO '$work/floor.1' (FORMAT binary)"
+    chmod 644 "$work/floor.0" "$work/floor.1"
+}
+floor_ms() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{ s += $1 } END { printf "%.3f", s / 1000 }'; }
+floor_run() {
+    psql -Xq -c "ALTER TABLE $1 DROP CONSTRAINT IF EXISTS $1_pkey" -c "TRUNCATE $1"
+    psql -Xqc CHECKPOINT
+    sync
+    f0=$(date +%s.%N)
+    for k in 0 1; do
+        psql -Xq -c "SET synchronous_commit = on" -c "COPY $1 FROM '$work/floor.$k' WITH (FORMAT binary)" &
+    done
+    wait
+    f1=$(date +%s.%N)
+    fv=$(psql -Xq -c '\timing on' -c "VACUUM (FREEZE) $1" | floor_ms)
+    fk=$(psql -Xq -c "SET maintenance_work_mem = '256MB'" -c '\timing on' \
+              -c "ALTER TABLE $1 ADD PRIMARY KEY ($2)" | floor_ms)
+    fa=$(psql -Xq -c '\timing on' -c "ANALYZE $1" | floor_ms)
+    awk -v a="$f0" -v b="$f1" -v v="$fv" -v k="$fk" -v n="$fa" \
+        'BEGIN { c = b - a; printf "%.3f %.3f %.3f %.3f %.3f\n", c + v + k + n, c, v, k, n }'
+}

@@ -10,11 +10,19 @@
 #      1,000,000 rows (ints, floats, three random strings of 10..40
 #      characters), primary key after the load, with --rebuild --no-run
 #      (drop, create, chunked parallel load, primary key, vacuum/analyze).
-# Each run is timed with `date +%s.%N` around the whole command.  It prints
+# Each run is timed with `date +%s.%N` around the whole command, after a
+# CHECKPOINT and a sync (the previous run's writes out of the way).  It prints
 # every run's seconds and rows/s, the medians and the ratio stormdb/pgbench
 # (of the median times: below 1 means stormdb was faster).  The rows are not
-# the same size: a pgbench_accounts row ships about 20 bytes of COPY text
+# the same size: a pgbench_accounts row ships about 12 bytes of COPY text
 # (its filler is empty), ours about 130.
+#
+# Then the server's own share of B, which no client can go below: the
+# loaded rows are saved as two binary COPY files, and the server reads them
+# itself (COPY FROM 'file', two sessions at once: no client makes or sends
+# a row), then VACUUM (FREEZE), the primary key and ANALYZE run as B runs
+# them (floor_run in lib.sh).  Skipped when the role is not a superuser
+# (the test cluster's is).
 #
 # Usage: bench/load-compare.sh            (after `make`; BUILD=dir to pick
 #                                          another build directory)
@@ -63,6 +71,9 @@ now() { date +%s.%N; }
 # elapsed START END -> seconds with 3 decimals
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# Before each timed command: a checkpoint and the kernel's dirty pages
+# written, so that neither lands in the middle of one tool's run.
+quiesce() { psql -Xqc CHECKPOINT; sync; }
 rate() { awk -v s="$1" 'BEGIN { printf "%.0f", 1000000 / s }'; }
 
 server=$(psql -XAtc 'SHOW server_version')
@@ -74,11 +85,13 @@ times_a=""
 times_b=""
 i=1
 while [ "$i" -le "$pairs" ]; do
+    quiesce
     t0=$(now)
     pgbench -i -s 10 -q >"$work/a.log" 2>&1 || { cat "$work/a.log"; exit 1; }
     t1=$(now)
     sa=$(elapsed "$t0" "$t1")
     printf '%-4s %-8s %10s %12s\n' "$i" pgbench "$sa" "$(rate "$sa")"
+    quiesce
     t0=$(now)
     "$work/stormdb-lc" --rebuild --no-run --seed "$i" >"$work/b.log" 2>&1 || { cat "$work/b.log"; exit 1; }
     t1=$(now)
@@ -95,3 +108,18 @@ mb=$(echo "$times_b" | median)
 echo "median  pgbench $ma s ($(rate "$ma") rows/s)   stormdb $mb s ($(rate "$mb") rows/s)"
 awk -v a="$ma" -v b="$mb" 'BEGIN { printf "ratio stormdb/pgbench (time): %.2f\n", b / a }'
 echo "rows shipped as COPY text: pgbench $(psql -XAtc "SELECT round(avg(length(concat_ws(chr(9), aid, bid, abalance, ''))) + 1) FROM pgbench_accounts") bytes/row, stormdb $(psql -XAtc "SELECT round(avg(length(concat_ws(chr(9), id, a, b, c, f1, f2, s1, s2, s3, d))) + 1) FROM lc_data") bytes/row"
+
+# The server's share (see the header).
+floor_ok || exit 0
+floor_prepare lc_data id
+floors=""
+i=1
+while [ "$i" -le "$pairs" ]; do
+    set -- $(floor_run lc_data id)
+    echo "server only, run $i: $1 s (COPY from files in 2 sessions $2 s, vacuum $3 s, primary key $4 s, analyze $5 s)"
+    floors="$floors $1"
+    i=$((i + 1))
+done
+mf=$(echo "$floors" | median)
+echo "median  server only $mf s: B without any client work; pgbench -i took $ma s"
+awk -v a="$ma" -v f="$mf" 'BEGIN { printf "ratio server-only/pgbench (time): %.2f\n", f / a }'

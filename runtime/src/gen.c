@@ -578,8 +578,12 @@ static const charset set_alpha = {alnum + 10, 52, 6};
 static const charset set_digits = {alnum, 10, 4};
 
 /* Fills out[0..len) with uniform characters of cs, 64 / bits draws per
- * 64-bit random number. */
-static void fill_chars(sdb_rng *rng, const charset *cs, char *out, size_t len)
+ * 64-bit random number (a draw >= cs->n is skipped).  Inlined into each
+ * caller, whose constant charset turns the loop's shifts and bounds into
+ * constants; branch-free apart from the loop (the character at a skipped
+ * draw is written, then overwritten by the next one). */
+static inline __attribute__((always_inline)) void fill_chars(sdb_rng *rng, const charset *cs,
+                                                             char *out, size_t len)
 {
     const unsigned per_word = 64 / cs->bits, mask = (1u << cs->bits) - 1;
     size_t filled = 0;
@@ -587,8 +591,9 @@ static void fill_chars(sdb_rng *rng, const charset *cs, char *out, size_t len)
         uint64_t bits = sdb_rng_next(rng);
         for (unsigned k = 0; k < per_word && filled < len; k++, bits >>= cs->bits) {
             unsigned v = (unsigned)(bits & mask);
-            if (v < cs->n)
-                out[filled++] = cs->chars[v];
+            bool ok = v < cs->n;
+            out[filled] = cs->chars[ok ? v : 0];
+            filled += ok;
         }
     }
 }
@@ -616,8 +621,8 @@ static bool length_ok(sdb_ctx *c, int64_t minlen, int64_t maxlen, const char *wh
 /* Characters of cs, length uniform in [minlen, maxlen], at the arena top.
  * Bad lengths and a full arena are reported and give ""; nothing is
  * written then. */
-static sdb_str random_chars(sdb_ctx *c, const charset *cs, int64_t minlen, int64_t maxlen,
-                            const char *where)
+static inline __attribute__((always_inline)) sdb_str
+random_chars(sdb_ctx *c, const charset *cs, int64_t minlen, int64_t maxlen, const char *where)
 {
     if (!length_ok(c, minlen, maxlen, where))
         return empty_str;

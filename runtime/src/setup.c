@@ -428,9 +428,12 @@ typedef struct load_pool {
                                  * closed by pool_close */
     PGcancel **cancels;         /* per thread: set once connected (under
                                  * lock), for the main thread to cancel with */
-    atomic_int running;         /* threads of the current phase not finished */
+    int running;                /* threads of the current phase not finished
+                                 * (under lock; done_cv when it reaches 0) */
+    pthread_cond_t done_cv;     /* signalled by the phase's last thread */
     atomic_bool stop;           /* set on the first failure: everyone stops */
-    pthread_mutex_t lock;       /* guards error and cancels */
+    bool analyze;               /* maintain_thread: ANALYZE, not VACUUM */
+    pthread_mutex_t lock;       /* guards error, cancels and running */
     char error[600];            /* the first failure; "" when none */
 } load_pool;
 
@@ -440,6 +443,16 @@ typedef struct pool_thread {
     int id;
     pthread_t tid;
 } pool_thread;
+
+/* A thread of the current phase has finished: the last one wakes the main
+ * thread. */
+static void pool_thread_done(load_pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    if (--p->running == 0)
+        pthread_cond_signal(&p->done_cv);
+    pthread_mutex_unlock(&p->lock);
+}
 
 /* Records the first failure (later ones are consequences) and stops the
  * other threads. */
@@ -671,12 +684,16 @@ static void *load_thread(void *arg)
         sdb_copybuf_free(&m->buf);
         free(m);
     }
-    atomic_fetch_sub(&p->running, 1);
+    pool_thread_done(p);
     return NULL;
 }
 
-/* A maintenance thread: VACUUM (FREEZE, ANALYZE) or ANALYZE of the tables,
- * one job after another from the shared counter. */
+/* A maintenance thread: one job after another from the shared counter,
+ * VACUUM (FREEZE) of the tables loaded in several chunks, which leaves
+ * them as COPY FREEZE leaves the others (p->analyze false: before the
+ * after-load commands, so that their index builds find hint bits set),
+ * or ANALYZE of every loaded table (p->analyze true: after them, so that
+ * expression indexes get statistics). */
 static void *maintain_thread(void *arg)
 {
     pool_thread *t = arg;
@@ -687,13 +704,15 @@ static void *maintain_thread(void *arg)
         if (k >= p->njobs)
             break;
         const load_job *j = &p->jobs[k];
+        if (!p->analyze && j->nchunks == 1)
+            continue;
         char sql[600];
-        snprintf(sql, sizeof sql, "%s %s",
-                 j->nchunks > 1 ? "VACUUM (FREEZE, ANALYZE)" : "ANALYZE", j->def->table);
-        if (!pool_exec(p, conn, sql, j->def, j->nchunks > 1 ? "vacuuming" : "analyzing"))
+        snprintf(sql, sizeof sql, "%s %s", p->analyze ? "ANALYZE" : "VACUUM (FREEZE)",
+                 j->def->table);
+        if (!pool_exec(p, conn, sql, j->def, p->analyze ? "analyzing" : "vacuuming"))
             break;
     }
-    atomic_fetch_sub(&p->running, 1);
+    pool_thread_done(p);
     return NULL;
 }
 
@@ -731,7 +750,7 @@ static bool pool_phase(load_pool *p, void *(*fn)(void *), bool progress)
         return false;
     }
     atomic_store(&p->next, 0);
-    atomic_store(&p->running, p->nthreads);
+    p->running = p->nthreads;
     int started = 0;
     for (; started < p->nthreads; started++) {
         ts[started].pool = p;
@@ -740,29 +759,43 @@ static bool pool_phase(load_pool *p, void *(*fn)(void *), bool progress)
             break;
     }
     if (started < p->nthreads) {
-        atomic_fetch_sub(&p->running, p->nthreads - started);
+        pthread_mutex_lock(&p->lock);
+        p->running -= p->nthreads - started;
+        pthread_mutex_unlock(&p->lock);
         pool_fail(p, "cannot start loader threads");
     }
     int64_t t0 = sdb_now_ns(), next = t0 + PROGRESS_NS;
     bool cancelled = false;
-    while (atomic_load(&p->running) > 0) {
-        struct timespec ts_wait = {0, POLL_NS};
-        nanosleep(&ts_wait, NULL);
+    pthread_mutex_lock(&p->lock);
+    while (p->running > 0) {
+        /* Woken at once by the last thread; every POLL_NS otherwise, to
+         * see an interrupt and to print progress. */
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += POLL_NS;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&p->done_cv, &p->lock, &until);
+        if (p->running == 0)
+            break;
         if (sdb_interrupted && !cancelled) {
             cancelled = true;
-            pthread_mutex_lock(&p->lock);
             for (int i = 0; i < p->nthreads; i++) {
                 char buf[256];
                 if (p->cancels[i])
                     PQcancel(p->cancels[i], buf, sizeof buf);
             }
-            pthread_mutex_unlock(&p->lock);
         }
         if (progress && sdb_now_ns() >= next) {
+            pthread_mutex_unlock(&p->lock);
             load_progress(p, t0, false);
             next += PROGRESS_NS;
+            pthread_mutex_lock(&p->lock);
         }
     }
+    pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < started; i++)
         pthread_join(ts[i].tid, NULL);
     free(ts);
@@ -787,6 +820,7 @@ static void pool_close(load_pool *p)
         free(p->jobs[i].bin);
     free(p->jobs);
     pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->done_cv);
 }
 
 /* Average COPY text bytes of a row of load i, from up to SAMPLE_ROWS rows
@@ -896,8 +930,9 @@ static int pool_plan(load_pool *p, PGconn *conn, const sdb_workload_def *w,
         double bytes = (double)j->total * sample_row_bytes(w, i, env, probe);
         j->bin = plan_binary(conn, j->def, probe);
         free(probe);
-        j->nchunks = j->total <= SDB_LOAD_CHUNK_ROWS || bytes < SDB_LOAD_PARALLEL_BYTES
-            ? 1 : (j->total + SDB_LOAD_CHUNK_ROWS - 1) / SDB_LOAD_CHUNK_ROWS;
+        bool small = j->total <= SDB_LOAD_CHUNK_ROWS ||
+                     (j->total < 2 * SDB_LOAD_CHUNK_ROWS && bytes < SDB_LOAD_PARALLEL_BYTES);
+        j->nchunks = small ? 1 : (j->total + SDB_LOAD_CHUNK_ROWS - 1) / SDB_LOAD_CHUNK_ROWS;
         p->nqueue += j->nchunks;
     }
     char text_loads[512] = "";
@@ -975,26 +1010,36 @@ int sdb_setup_run(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *
     p.ci = ci;
     p.env = env;
     pthread_mutex_init(&p.lock, NULL);
+    pthread_condattr_t cattr;
+    pthread_condattr_init(&cattr);
+    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+    pthread_cond_init(&p.done_cv, &cattr);
+    pthread_condattr_destroy(&cattr);
     int rc = 1;
-    int64_t t1 = t0, t2 = t0;
+    int64_t t1 = t0, t2 = t0, t3 = t0;
     if (w->nloads > 0) {
         if (pool_plan(&p, conn, w, env) || truncate_multi(conn, &p))
             goto out;
         if (!pool_phase(&p, load_thread, true))
             goto fail;
+        t1 = sdb_now_ns();
+        p.analyze = false;
+        if (!pool_phase(&p, maintain_thread, false))
+            goto fail;
     }
-    t1 = sdb_now_ns();
+    t2 = sdb_now_ns();
     if (run_after_load(conn, w))
         goto out;
-    t2 = sdb_now_ns();
+    t3 = sdb_now_ns();
+    p.analyze = true;
     if (w->nloads > 0 && !pool_phase(&p, maintain_thread, false))
         goto fail;
     if (sdb_interrupted || mark_complete(conn, w))
         goto out;
-    int64_t t3 = sdb_now_ns();
-    sdb_info("setup done in %.1f s (loading %.1f s, after-load commands %.1f s, "
-             "vacuum and analyze %.1f s)", (double)(t3 - t0) / 1e9,
-             (double)(t1 - t0) / 1e9, (double)(t2 - t1) / 1e9, (double)(t3 - t2) / 1e9);
+    int64_t t4 = sdb_now_ns();
+    sdb_info("setup done in %.1f s (loading %.1f s, vacuum %.1f s, after-load commands %.1f s, "
+             "analyze %.1f s)", (double)(t4 - t0) / 1e9, (double)(t1 - t0) / 1e9,
+             (double)(t2 - t1) / 1e9, (double)(t3 - t2) / 1e9, (double)(t4 - t3) / 1e9);
     rc = 0;
     goto out;
 fail:
