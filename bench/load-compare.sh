@@ -2,27 +2,29 @@
 # load-compare.sh — how fast stormdb loads data, next to pgbench.
 #
 # On a throwaway PostgreSQL cluster it starts itself (tests/integration/
-# cluster.sh, in a directory under /tmp), it times, alternately, three times
-# each:
-#   A  pgbench -i -s 10 -q: 1,000,000 pgbench_accounts rows generated
-#      client-side, COPY FREEZE, vacuum, primary keys;
-#   B  a stormdb workload built here with swlc: one 10-column table of
-#      1,000,000 rows (ints, floats, three random strings of 10..40
-#      characters), primary key after the load, with --rebuild --no-run
-#      (drop, create, chunked parallel load, primary key, vacuum/analyze).
-# Each run is timed with `date +%s.%N` around the whole command, after a
-# CHECKPOINT and a sync (the previous run's writes out of the way).  It prints
-# every run's seconds and rows/s, the medians and the ratio stormdb/pgbench
-# (of the median times: below 1 means stormdb was faster).  The rows are not
-# the same size: a pgbench_accounts row ships about 12 bytes of COPY text
-# (its filler is empty), ours about 130.
+# cluster.sh, in a directory under /tmp), it times, alternately, PAIRS
+# (default 3) times each:
+#   A  pgbench -i -s 10 -q: 1,000,000 pgbench_accounts rows (4 columns)
+#      generated client-side, COPY FREEZE, vacuum, primary keys;
+#   F  a stormdb workload built here with swlc: a 10-column table of
+#      1,000,000 rows of integers (a fact table: a bigint key and nine int
+#      and bigint columns);
+#   W  another: a wide 10-column table of 1,000,000 rows (bigints, floats
+#      and three random strings of 10..40 characters);
+# F and W with --rebuild --no-run (drop, create, load in parallel chunks,
+# VACUUM (FREEZE), primary key, ANALYZE).  Each run is timed with
+# `date +%s.%N` around the whole command, after a CHECKPOINT and a sync
+# (the previous run's writes out of the way).  It prints every run's
+# seconds, the medians, the ratios stormdb/pgbench of the median times
+# (below 1: stormdb was faster), and each table's size on disk and COPY
+# text per row.
 #
-# Then the server's own share of B, which no client can go below: the
-# loaded rows are saved as two binary COPY files, and the server reads them
-# itself (COPY FROM 'file', two sessions at once: no client makes or sends
-# a row), then VACUUM (FREEZE), the primary key and ANALYZE run as B runs
-# them (floor_run in lib.sh).  Skipped when the role is not a superuser
-# (the test cluster's is).
+# Then the server's own share of F and W, which no client can go below:
+# the loaded rows are saved as two binary COPY files, and the server reads
+# them itself (COPY FROM 'file', two sessions at once: no client makes or
+# sends a row), then VACUUM (FREEZE), the primary key and ANALYZE run as
+# the loader runs them (floor_run in lib.sh).  Skipped when the role is not
+# a superuser (the test cluster's is).
 #
 # Usage: bench/load-compare.sh            (after `make`; BUILD=dir to pick
 #                                          another build directory)
@@ -37,15 +39,44 @@ bench_cluster load-compare
 export PGDATABASE=loadcmp
 createdb "$PGDATABASE"
 
-cat >"$work/lc.swl" <<'SWL'
-workload lc {
-    description "a 10-column table of 1,000,000 rows, for load comparisons";
+cat >"$work/lf.swl" <<'SWL'
+workload lf {
+    description "a 10-column table of 1,000,000 integer rows, for load comparisons";
 }
 schema {
-    CREATE TABLE lc_data (id bigint NOT NULL, a bigint, b bigint, c bigint,
+    CREATE TABLE lf_sales (id bigint NOT NULL, customer_id int, product_id int, store_id int,
+                           day_key int, quantity int, amount_cents bigint, discount_cents int,
+                           status int, channel int);
+}
+load lf_sales rows 1_000_000 * scale {
+    id = row;
+    customer_id = uniform(1, 100000);
+    product_id = uniform(1, 10000);
+    store_id = uniform(1, 500);
+    day_key = uniform(20240101, 20241231);
+    quantity = uniform(1, 20);
+    amount_cents = uniform(100, 5000000);
+    discount_cents = uniform(0, 5000);
+    status = uniform(1, 5);
+    channel = uniform(1, 3);
+}
+after load {
+    ALTER TABLE lf_sales ADD PRIMARY KEY (id);
+}
+statement get: SELECT amount_cents FROM lf_sales WHERE id = $1;
+transaction lookup {
+    get(uniform(1, 1000000 * scale));
+}
+SWL
+cat >"$work/lw.swl" <<'SWL'
+workload lw {
+    description "a wide 10-column table of 1,000,000 rows, for load comparisons";
+}
+schema {
+    CREATE TABLE lw_data (id bigint NOT NULL, a bigint, b bigint, c bigint,
                           f1 float8, f2 float8, s1 text, s2 text, s3 text, d bigint);
 }
-load lc_data rows 1_000_000 * scale {
+load lw_data rows 1_000_000 * scale {
     id = row;
     a = uniform(1, 1000000);
     b = uniform(1, 1000);
@@ -58,68 +89,76 @@ load lc_data rows 1_000_000 * scale {
     d = uniform(0, 2000000000);
 }
 after load {
-    ALTER TABLE lc_data ADD PRIMARY KEY (id);
+    ALTER TABLE lw_data ADD PRIMARY KEY (id);
 }
-statement get: SELECT s1 FROM lc_data WHERE id = $1;
+statement get: SELECT s1 FROM lw_data WHERE id = $1;
 transaction lookup {
     get(uniform(1, 1000000 * scale));
 }
 SWL
-"$bin/swlc" --build "$work/lc.swl" -o "$work/stormdb-lc"
+"$bin/swlc" --build "$work/lf.swl" -o "$work/stormdb-lf"
+"$bin/swlc" --build "$work/lw.swl" -o "$work/stormdb-lw"
 
 now() { date +%s.%N; }
 # elapsed START END -> seconds with 3 decimals
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # Before each timed command: a checkpoint and the kernel's dirty pages
 # written, so that neither lands in the middle of one tool's run.
 quiesce() { psql -Xqc CHECKPOINT; sync; }
-rate() { awk -v s="$1" 'BEGIN { printf "%.0f", 1000000 / s }'; }
+# timed LABEL PAIR COMMAND...: runs it after quiesce, prints a line, and
+# leaves the seconds in $took.
+timed() {
+    label=$1 run=$2
+    shift 2
+    quiesce
+    t0=$(now)
+    "$@" >"$work/run.log" 2>&1 || { cat "$work/run.log"; exit 1; }
+    t1=$(now)
+    took=$(elapsed "$t0" "$t1")
+    printf '%-4s %-8s %8s   %s\n' "$run" "$label" "$took" \
+        "$(sed -n 's/^setup done in [0-9.]* s (\(.*\))$/\1/p' "$work/run.log")"
+}
 
 server=$(psql -XAtc 'SHOW server_version')
 echo "machine: $(nproc) CPUs, $(uname -sr), PostgreSQL $server (cluster: fsync=off, synchronous_commit=off)"
-echo "A = pgbench -i -s 10 -q (1,000,000 rows)    B = stormdb-lc --rebuild --no-run (1,000,000 rows, 10 columns)"
-printf '%-4s %-8s %10s %12s\n' run tool seconds rows/s
+echo "A = pgbench -i -s 10 -q    F = stormdb, 10 integer columns    W = stormdb, 10 wide columns (1,000,000 rows each)"
+printf '%-4s %-8s %8s\n' run tool seconds
 
-times_a=""
-times_b=""
+times_a="" times_f="" times_w=""
 i=1
 while [ "$i" -le "$pairs" ]; do
-    quiesce
-    t0=$(now)
-    pgbench -i -s 10 -q >"$work/a.log" 2>&1 || { cat "$work/a.log"; exit 1; }
-    t1=$(now)
-    sa=$(elapsed "$t0" "$t1")
-    printf '%-4s %-8s %10s %12s\n' "$i" pgbench "$sa" "$(rate "$sa")"
-    quiesce
-    t0=$(now)
-    "$work/stormdb-lc" --rebuild --no-run --seed "$i" >"$work/b.log" 2>&1 || { cat "$work/b.log"; exit 1; }
-    t1=$(now)
-    sb=$(elapsed "$t0" "$t1")
-    printf '%-4s %-8s %10s %12s   (%s)\n' "$i" stormdb "$sb" "$(rate "$sb")" \
-        "$(grep '^setup done' "$work/b.log" | sed 's/^setup done in //')"
-    times_a="$times_a $sa"
-    times_b="$times_b $sb"
+    timed A "$i" pgbench -i -s 10 -q
+    times_a="$times_a $took"
+    timed F "$i" "$work/stormdb-lf" --rebuild --no-run --seed "$i"
+    times_f="$times_f $took"
+    timed W "$i" "$work/stormdb-lw" --rebuild --no-run --seed "$i"
+    times_w="$times_w $took"
     i=$((i + 1))
 done
 
 ma=$(echo "$times_a" | median)
-mb=$(echo "$times_b" | median)
-echo "median  pgbench $ma s ($(rate "$ma") rows/s)   stormdb $mb s ($(rate "$mb") rows/s)"
-awk -v a="$ma" -v b="$mb" 'BEGIN { printf "ratio stormdb/pgbench (time): %.2f\n", b / a }'
-echo "rows shipped as COPY text: pgbench $(psql -XAtc "SELECT round(avg(length(concat_ws(chr(9), aid, bid, abalance, ''))) + 1) FROM pgbench_accounts") bytes/row, stormdb $(psql -XAtc "SELECT round(avg(length(concat_ws(chr(9), id, a, b, c, f1, f2, s1, s2, s3, d))) + 1) FROM lc_data") bytes/row"
+mf=$(echo "$times_f" | median)
+mw=$(echo "$times_w" | median)
+echo "median  A $ma s   F $mf s   W $mw s"
+echo "ratio stormdb/pgbench (time): F $(ratio "$mf" "$ma"), W $(ratio "$mw" "$ma")"
+size() { psql -XAtc "SELECT round(pg_relation_size('$1') / 1e6)"; }
+echo "on disk: pgbench_accounts $(size pgbench_accounts) MB, F $(size lf_sales) MB, W $(size lw_data) MB"
+echo "COPY text per row: pgbench_accounts $(psql -XAtc "SELECT round(avg(length(concat_ws(chr(9), aid, bid, abalance, ''))) + 1) FROM pgbench_accounts") bytes, F $(psql -XAtc "SELECT round(avg(length(concat_ws(chr(9), id, customer_id, product_id, store_id, day_key, quantity, amount_cents, discount_cents, status, channel))) + 1) FROM lf_sales") bytes, W $(psql -XAtc "SELECT round(avg(length(concat_ws(chr(9), id, a, b, c, f1, f2, s1, s2, s3, d))) + 1) FROM lw_data") bytes"
 
 # The server's share (see the header).
 floor_ok || exit 0
-floor_prepare lc_data id
-floors=""
-i=1
-while [ "$i" -le "$pairs" ]; do
-    set -- $(floor_run lc_data id)
-    echo "server only, run $i: $1 s (COPY from files in 2 sessions $2 s, vacuum $3 s, primary key $4 s, analyze $5 s)"
-    floors="$floors $1"
-    i=$((i + 1))
+for t in lf_sales lw_data; do
+    floor_prepare "$t" id
+    floors=""
+    i=1
+    while [ "$i" -le "$pairs" ]; do
+        set -- $(floor_run "$t" id)
+        echo "server only, $t, run $i: $1 s (COPY from files in 2 sessions $2 s, vacuum $3 s, primary key $4 s, analyze $5 s)"
+        floors="$floors $1"
+        i=$((i + 1))
+    done
+    mfl=$(echo "$floors" | median)
+    echo "median  server only, $t: $mfl s without any client work, $(ratio "$mfl" "$ma") x pgbench -i"
 done
-mf=$(echo "$floors" | median)
-echo "median  server only $mf s: B without any client work; pgbench -i took $ma s"
-awk -v a="$ma" -v f="$mf" 'BEGIN { printf "ratio server-only/pgbench (time): %.2f\n", f / a }'

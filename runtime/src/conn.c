@@ -152,23 +152,35 @@ struct sdb_cancel_guard {
     PGcancel *cancel;
     pthread_t tid;
     atomic_bool armed;
-    atomic_bool stop;
+    bool stop;                  /* under lock; wake signalled when set */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
 };
 
+/* Looks at sdb_interrupted every 50 ms (a signal handler cannot wake a
+ * condition variable) until stopped, which wakes it at once. */
 static void *guard_main(void *arg)
 {
     sdb_cancel_guard *g = arg;
     int sent = 0;   /* the interrupt count a cancel was sent for */
-    while (!atomic_load(&g->stop)) {
+    pthread_mutex_lock(&g->lock);
+    while (!g->stop) {
         int now = atomic_load(&sdb_interrupted);
         if (now > sent && atomic_load(&g->armed)) {
             char err[256];
             PQcancel(g->cancel, err, sizeof err);
             sent = now;
         }
-        struct timespec ts = {0, 50000000L};
-        nanosleep(&ts, NULL);
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += 50000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&g->wake, &g->lock, &until);
     }
+    pthread_mutex_unlock(&g->lock);
     return NULL;
 }
 
@@ -179,10 +191,17 @@ sdb_cancel_guard *sdb_cancel_guard_start(PGconn *conn)
         return NULL;
     g->cancel = PQgetCancel(conn);
     atomic_init(&g->armed, true);
-    atomic_init(&g->stop, false);
+    pthread_mutex_init(&g->lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&g->wake, &attr);
+    pthread_condattr_destroy(&attr);
     if (!g->cancel || pthread_create(&g->tid, NULL, guard_main, g) != 0) {
         if (g->cancel)
             PQfreeCancel(g->cancel);
+        pthread_cond_destroy(&g->wake);
+        pthread_mutex_destroy(&g->lock);
         free(g);
         return NULL;
     }
@@ -199,8 +218,13 @@ void sdb_cancel_guard_stop(sdb_cancel_guard *g)
 {
     if (!g)
         return;
-    atomic_store(&g->stop, true);
+    pthread_mutex_lock(&g->lock);
+    g->stop = true;
+    pthread_cond_signal(&g->wake);
+    pthread_mutex_unlock(&g->lock);
     pthread_join(g->tid, NULL);
     PQfreeCancel(g->cancel);
+    pthread_cond_destroy(&g->wake);
+    pthread_mutex_destroy(&g->lock);
     free(g);
 }
