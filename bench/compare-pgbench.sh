@@ -17,13 +17,17 @@
 #                                           block): compared in statements/s;
 # each over TCP (127.0.0.1) and over the unix socket, CLIENTS sessions on
 # THREADS threads (pgbench -c/-j, our --workers/--threads), DURATION each,
-# alternately A B A B ... (PAIRS pairs; pgbench first).  Every run is under
+# in pairs, A B then B A (PAIRS pairs; pgbench first in odd pairs, ours in
+# even ones, so that neither always inherits the other's churn).  Before
+# every run of either tool: VACUUM of pgbench_branches and pgbench_tellers,
+# TRUNCATE pgbench_history (what pgbench does before a run without -n) and
+# a CHECKPOINT.  Every run is under
 # /usr/bin/time -f '%U %S %M': the client's CPU (user + system, from its own
 # accounting, start-up included for both tools) divided by the transactions
 # it completed, and its peak RSS.  TPS is pgbench's "tps = ... (without
 # initial connection time)" and our JSON report's performance.tps.  pgbench
-# runs with -n (no vacuum before each run); stormdb-pgbench uses the tables
-# as they are and reads the scale from pgbench_branches.  Both run the same
+# runs with -n (the script has done its vacuum); stormdb-pgbench uses the
+# tables as they are and reads the scale from pgbench_branches.  Both run the same
 # SQL in the same round trips (simple_update 5 per transaction, tpcb_like 7;
 # the pipelined case one per transaction).
 # Then loading, in another database, alternately, PAIRS times each:
@@ -110,6 +114,15 @@ timed() {
 }
 us_per() { awk -v c="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.2f", 1e6 * c / n; else print "-" }'; }
 
+# Before every run, for both tools alike: what pgbench does before a run
+# without -n (vacuum the small tables the updates churn, empty the history),
+# then a checkpoint, so that the previous run's garbage and dirty buffers
+# do not land in the next one.
+settle() {
+    psql -Xq -c "VACUUM pgbench_branches, pgbench_tellers" -c "TRUNCATE pgbench_history" \
+             -c CHECKPOINT
+}
+
 # host_of TRANSPORT
 host_of() { if [ "$1" = tcp ]; then echo 127.0.0.1; else echo "$socket"; fi; }
 
@@ -159,7 +172,12 @@ for c in $cases; do
         [ "$c" = pipeline ] && n=$depth
         p=1
         while [ "$p" -le "$pairs" ]; do
-            for tool in pgbench stormdb; do
+            # A B, then B A: neither tool always runs second, on tables
+            # the other has just updated
+            order="pgbench stormdb"
+            [ $((p % 2)) = 0 ] && order="stormdb pgbench"
+            for tool in $order; do
+                settle
                 if [ "$tool" = pgbench ]; then run_pgbench "$c" "$t"; else run_ours "$c" "$t"; fi
                 us=$(us_per "$cpu_s" "$tx")
                 printf '%-14s %-5s %-4s %-8s %12.1f %10s %10s %10.0f\n' "$c" "$t" "$p" "$tool" "$tps" \
