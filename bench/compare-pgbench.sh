@@ -93,10 +93,6 @@ socket=$PGHOST
     printf '%s\n' '\endpipeline'
 } >"$work/pipeline.sql"
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 # verdict OK_EXPR: MET or MISSED (awk expression over nothing but numbers)
 verdict() { if awk "BEGIN { exit !($1) }"; then echo MET; else echo MISSED; fi; }
 # timed OUT CMD...: runs CMD under /usr/bin/time into $work/time, output to OUT;
@@ -268,16 +264,8 @@ if [ "${LOAD:-1}" != 0 ]; then
     if floor_ok; then
         # The server's own share of the accounts load (floor_run, lib.sh):
         # no client can load faster than this.
-        floor_prepare pgbench_accounts aid
-        floors=""
-        p=1
-        while [ "$p" -le "$pairs" ]; do
-            set -- $(floor_run pgbench_accounts aid)
-            echo "server only, run $p: $1 s (COPY from files in 2 sessions $2 s, vacuum $3 s, primary key $4 s, analyze $5 s)"
-            floors="$floors $1"
-            p=$((p + 1))
-        done
-        mf=$(echo "$floors" | median)
+        floor_series pgbench_accounts aid "$pairs"
+        mf=$floor_median
         echo "median  server only (pgbench_accounts alone, no client work) $mf s: $(ratio "$mf" "$mc") x pgbench -i"
     fi
 fi

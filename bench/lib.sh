@@ -6,6 +6,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build}
 case $build in /*) ;; *) build=$root/$build ;; esac
 
+# Helpers of the timing scripts.
+now() { date +%s.%N; }
+# elapsed START END -> seconds with 3 decimals
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+# median of the numbers on stdin (separated by spaces or newlines)
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# ratio A B -> A / B with 2 decimals ("-" when B is 0)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
 bench_cluster() {
     work=$(mktemp -d "/tmp/sdb-$1-XXXXXX")
     chmod 755 "$work"   # the server runs as nobody when we are root
@@ -51,4 +60,19 @@ floor_run() {
     fa=$(psql -Xq -c '\timing on' -c "ANALYZE $1" | floor_ms)
     awk -v a="$f0" -v b="$f1" -v v="$fv" -v k="$fk" -v n="$fa" \
         'BEGIN { c = b - a; printf "%.3f %.3f %.3f %.3f %.3f\n", c + v + k + n, c, v, k, n }'
+}
+# floor_series TABLE KEY RUNS: floor_prepare, then RUNS times floor_run,
+# printing each; leaves the median total in floor_median.
+floor_series() {
+    floor_prepare "$1" "$2"
+    fs_all=""
+    fs_i=1
+    while [ "$fs_i" -le "$3" ]; do
+        # shellcheck disable=SC2046  # the five numbers as $4..$8
+        set -- "$1" "$2" "$3" $(floor_run "$1" "$2")
+        echo "server only, $1, run $fs_i: $4 s (COPY from files in 2 sessions $5 s, vacuum $6 s, primary key $7 s, analyze $8 s)"
+        fs_all="$fs_all $4"
+        fs_i=$((fs_i + 1))
+    done
+    floor_median=$(echo "$fs_all" | median)
 }

@@ -99,11 +99,6 @@ SWL
 "$bin/swlc" --build "$work/lf.swl" -o "$work/stormdb-lf"
 "$bin/swlc" --build "$work/lw.swl" -o "$work/stormdb-lw"
 
-now() { date +%s.%N; }
-# elapsed START END -> seconds with 3 decimals
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # Before each timed command: a checkpoint and the kernel's dirty pages
 # written, so that neither lands in the middle of one tool's run.
 quiesce() { psql -Xqc CHECKPOINT; sync; }
@@ -150,15 +145,6 @@ echo "COPY text per row: pgbench_accounts $(psql -XAtc "SELECT round(avg(length(
 # The server's share (see the header).
 floor_ok || exit 0
 for t in lf_sales lw_data; do
-    floor_prepare "$t" id
-    floors=""
-    i=1
-    while [ "$i" -le "$pairs" ]; do
-        set -- $(floor_run "$t" id)
-        echo "server only, $t, run $i: $1 s (COPY from files in 2 sessions $2 s, vacuum $3 s, primary key $4 s, analyze $5 s)"
-        floors="$floors $1"
-        i=$((i + 1))
-    done
-    mfl=$(echo "$floors" | median)
-    echo "median  server only, $t: $mfl s without any client work, $(ratio "$mfl" "$ma") x pgbench -i"
+    floor_series "$t" id "$pairs"
+    echo "median  server only, $t: $floor_median s without any client work, $(ratio "$floor_median" "$ma") x pgbench -i"
 done

@@ -35,7 +35,6 @@ secs=$(echo "$duration" | sed 's/s$//')
 
 bench_cluster tpcc-compare
 
-now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 server=$(psql -XAtc 'SHOW server_version')
