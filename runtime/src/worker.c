@@ -121,6 +121,10 @@ typedef struct session {
     bool retryable;         /* ... with 40001 or 40P01 */
     bool user_rollback;     /* the body sent ROLLBACK itself */
     bool want_write;        /* PQflush left data to send */
+    bool batch_piped;       /* the batch in flight went in pipeline mode
+                             * (ends with the Sync's result); else it is one
+                             * statement sent outside it (ends with the
+                             * statement's own end of results) */
     bool copy_seen;         /* a statement started COPY: the session must end */
     int64_t tx_start_ns;    /* what latency is measured from: the intended
                              * start in an open loop, else the actual start */
@@ -516,7 +520,12 @@ static void on_reconnect_ready(thread_state *t, session *s)
     s->reprepare = true;
 }
 
-/* Sends the batch the body queued in s->ctx, then a Sync. */
+/* Sends the batch the body queued in s->ctx.  A batch of several (or no)
+ * statements, or one behind the statements prepared again on a new
+ * connection, goes in pipeline mode and ends with a Sync; a batch of one
+ * statement goes outside pipeline mode, where libpq ends it with its own
+ * Sync: the same messages on the wire, and one result object fewer for
+ * libpq to make and free (the pipeline's Sync result). */
 static void send_batch(thread_state *t, session *s)
 {
     run *r = t->run;
@@ -546,6 +555,13 @@ static void send_batch(thread_state *t, session *s)
         }
         s->nprep = 1 + w->nstmts + SDB_STMT_BUILTINS;
     }
+    s->batch_piped = c->nbatch != 1 || s->nprep > 0;
+    bool piped_now = PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF;
+    if (s->batch_piped != piped_now &&
+        (s->batch_piped ? PQenterPipelineMode(s->conn) : PQexitPipelineMode(s->conn)) != 1) {
+        session_dead(t, s);
+        return;
+    }
     for (int k = 0; k < c->nbatch; k++) {
         int stmt = c->batch[k].stmt;
         if (!stmt_valid(r, stmt)) {
@@ -573,7 +589,7 @@ static void send_batch(thread_state *t, session *s)
         s->nsent++;
     }
     s->batch_sent_ns = sdb_now_ns();
-    if (PQpipelineSync(s->conn) != 1) {
+    if (s->batch_piped && PQpipelineSync(s->conn) != 1) {
         session_dead(t, s);
         return;
     }
@@ -1019,6 +1035,13 @@ static void statement_done(thread_state *t, session *s)
  * session's connection is dead. */
 static void connection_broke(thread_state *t, session *s)
 {
+    if (!s->batch_piped && s->nsent == 1 && s->nread == 0 && s->batch_ok[0]) {
+        /* outside a pipeline, libpq gives the end of a statement's results
+         * only with the ReadyForQuery after them: the statement's result
+         * came, that did not */
+        statement_done(t, s);
+        s->nread = 1;
+    }
     if (s->state == S_WAIT && !s->failed && s->nprep == 0 && s->nread >= s->nsent &&
         s->nsent > 0)
         advance(t, s, s->pc);
@@ -1094,6 +1117,12 @@ static void on_ready(thread_state *t, session *s, short revents)
         if (!res) {
             statement_done(t, s);
             s->nread++;   /* the statement at nread has all its results */
+            if (!s->batch_piped) {
+                /* outside a pipeline this end of results came with the
+                 * ReadyForQuery: the batch of one statement is over */
+                batch_finished(t, s);
+                return;
+            }
             continue;
         }
         take_result(t, s, res);
