@@ -171,14 +171,7 @@ static void *guard_main(void *arg)
             PQcancel(g->cancel, err, sizeof err);
             sent = now;
         }
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += 50000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&g->wake, &g->lock, &until);
+        sdb_cond_wait_until(&g->wake, &g->lock, sdb_now_ns() + INT64_C(50000000));
     }
     pthread_mutex_unlock(&g->lock);
     return NULL;
@@ -192,11 +185,7 @@ sdb_cancel_guard *sdb_cancel_guard_start(PGconn *conn)
     g->cancel = PQgetCancel(conn);
     atomic_init(&g->armed, true);
     pthread_mutex_init(&g->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&g->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    sdb_cond_init_monotonic(&g->wake);
     if (!g->cancel || pthread_create(&g->tid, NULL, guard_main, g) != 0) {
         if (g->cancel)
             PQfreeCancel(g->cancel);

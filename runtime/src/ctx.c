@@ -176,34 +176,14 @@ static void separator(sdb_copybuf *b)
 
 /* ---- COPY binary -------------------------------------------------------- */
 
-static void put_u16(char *o, uint16_t v)
-{
-    o[0] = (char)(v >> 8);
-    o[1] = (char)v;
-}
-
-static void put_u32(char *o, uint32_t v)
-{
-    o[0] = (char)(v >> 24);
-    o[1] = (char)(v >> 16);
-    o[2] = (char)(v >> 8);
-    o[3] = (char)v;
-}
-
-static void put_u64(char *o, uint64_t v)
-{
-    put_u32(o, (uint32_t)(v >> 32));
-    put_u32(o + 4, (uint32_t)v);
-}
-
 void sdb_copybuf_binary_header(sdb_copybuf *b)
 {
     static const char sig[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0'};
     if (!reserve(b, 19))
         return;
     memcpy(b->buf + b->len, sig, sizeof sig);
-    put_u32(b->buf + b->len + 11, 0);   /* flags */
-    put_u32(b->buf + b->len + 15, 0);   /* header extension length */
+    sdb_put_be32(b->buf + b->len + 11, 0);   /* flags */
+    sdb_put_be32(b->buf + b->len + 15, 0);   /* header extension length */
     b->len += 19;
 }
 
@@ -211,7 +191,7 @@ void sdb_copybuf_binary_trailer(sdb_copybuf *b)
 {
     if (!reserve(b, 2))
         return;
-    put_u16(b->buf + b->len, 0xFFFF);
+    sdb_put_be16(b->buf + b->len, 0xFFFF);
     b->len += 2;
 }
 
@@ -270,10 +250,10 @@ static char *bin_field(sdb_copybuf *b, int32_t bytes)
         return NULL;
     }
     if (b->nfields++ == 0) {
-        put_u16(b->buf + b->len, (uint16_t)b->ncols);
+        sdb_put_be16(b->buf + b->len, (uint16_t)b->ncols);
         b->len += 2;
     }
-    put_u32(b->buf + b->len, (uint32_t)bytes);
+    sdb_put_be32(b->buf + b->len, (uint32_t)bytes);
     b->len += 4;
     char *o = b->buf + b->len;
     b->len += bytes > 0 ? (size_t)bytes : 0;
@@ -306,10 +286,10 @@ static void bin_numeric_text(sdb_copybuf *b, const char *t, size_t n)
     if (sign) {
         char *o = bin_field(b, 8);
         if (o) {
-            put_u16(o, 0);
-            put_u16(o + 2, 0);
-            put_u16(o + 4, sign);
-            put_u16(o + 6, 0);
+            sdb_put_be16(o, 0);
+            sdb_put_be16(o + 2, 0);
+            sdb_put_be16(o + 4, sign);
+            sdb_put_be16(o + 6, 0);
         }
         return;
     }
@@ -379,12 +359,12 @@ static void bin_numeric_text(sdb_copybuf *b, const char *t, size_t n)
     char *o = bin_field(b, 8 + 2 * count);
     if (!o)
         return;
-    put_u16(o, (uint16_t)count);
-    put_u16(o + 2, (uint16_t)(int16_t)weight);
-    put_u16(o + 4, sign);
-    put_u16(o + 6, (uint16_t)dscale);
+    sdb_put_be16(o, (uint16_t)count);
+    sdb_put_be16(o + 2, (uint16_t)(int16_t)weight);
+    sdb_put_be16(o + 4, sign);
+    sdb_put_be16(o + 6, (uint16_t)dscale);
     for (int i = 0; i < count; i++)
-        put_u16(o + 8 + 2 * i, (uint16_t)groups[lo + i]);
+        sdb_put_be16(o + 8 + 2 * i, (uint16_t)groups[lo + i]);
 }
 
 static int hexval(char c)
@@ -447,15 +427,15 @@ static void bin_int(sdb_copybuf *b, int64_t v)
         }
         if ((o = bin_field(b, small ? 2 : 4))) {
             if (small)
-                put_u16(o, (uint16_t)(int16_t)v);
+                sdb_put_be16(o, (uint16_t)(int16_t)v);
             else
-                put_u32(o, (uint32_t)(int32_t)v);
+                sdb_put_be32(o, (uint32_t)(int32_t)v);
         }
         return;
     }
     case SDB_BIN_INT8:
         if ((o = bin_field(b, 8)))
-            put_u64(o, (uint64_t)v);
+            sdb_put_be64(o, (uint64_t)v);
         return;
     case SDB_BIN_NUMERIC: {
         char t[24];
@@ -475,7 +455,7 @@ static void bin_float(sdb_copybuf *b, double v)
         uint64_t bits;
         memcpy(&bits, &v, sizeof bits);
         if ((o = bin_field(b, 8)))
-            put_u64(o, bits);
+            sdb_put_be64(o, bits);
         return;
     }
     case SDB_BIN_NUMERIC: {
@@ -613,7 +593,7 @@ void sdb_copy_timestamp(sdb_copybuf *b, int64_t us)
                 us = SDB_FMT_MIN_US;
             if (us > SDB_FMT_MAX_US)
                 us = SDB_FMT_MAX_US;
-            put_u64(o, (uint64_t)(us - PG_EPOCH_US));
+            sdb_put_be64(o, (uint64_t)(us - PG_EPOCH_US));
         }
         return;
     }
@@ -638,7 +618,7 @@ void sdb_copy_date(sdb_copybuf *b, int64_t days)
                 days = SDB_FMT_MIN_DAYS;
             if (days > SDB_FMT_MAX_DAYS)
                 days = SDB_FMT_MAX_DAYS;
-            put_u32(o, (uint32_t)(int32_t)(days - PG_EPOCH_DAYS));
+            sdb_put_be32(o, (uint32_t)(int32_t)(days - PG_EPOCH_DAYS));
         }
         return;
     }

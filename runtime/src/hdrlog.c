@@ -30,6 +30,8 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "util.h"
+
 #define MAX_LEB128_BYTES 9   /* a 64-bit ZigZag value: 8 groups of 7 bits, then 8 */
 
 struct sdb_hdrlog {
@@ -44,20 +46,6 @@ struct sdb_hdrlog {
     char *b64;              /* its base64 (b64_cap bytes) */
     size_t b64_cap;
 };
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-    put_be32(p, (uint32_t)(v >> 32));
-    put_be32(p + 4, (uint32_t)v);
-}
 
 /* Writes v as HdrHistogram's ZigZag LEB128: 7 bits a byte, low first, the
  * high bit set when more follow; the ninth byte, if reached, holds 8 bits.
@@ -111,13 +99,13 @@ size_t sdb_hdrlog_encode_v2(const sdb_hist *h, uint8_t *out, size_t cap)
     const double ratio = 1.0;
     uint64_t ratio_bits;
     memcpy(&ratio_bits, &ratio, sizeof ratio_bits);
-    put_be32(out, SDB_HDRLOG_ENCODING_COOKIE);
-    put_be32(out + 4, (uint32_t)(n - SDB_HDRLOG_V2_HEADER_BYTES));
-    put_be32(out + 8, 0);   /* normalizing index offset */
-    put_be32(out + 12, SDB_HIST_SIGNIFICANT_DIGITS);
-    put_be64(out + 16, (uint64_t)SDB_HIST_LOWEST);
-    put_be64(out + 24, (uint64_t)SDB_HIST_HIGHEST);
-    put_be64(out + 32, ratio_bits);
+    sdb_put_be32(out, SDB_HDRLOG_ENCODING_COOKIE);
+    sdb_put_be32(out + 4, (uint32_t)(n - SDB_HDRLOG_V2_HEADER_BYTES));
+    sdb_put_be32(out + 8, 0);   /* normalizing index offset */
+    sdb_put_be32(out + 12, SDB_HIST_SIGNIFICANT_DIGITS);
+    sdb_put_be64(out + 16, (uint64_t)SDB_HIST_LOWEST);
+    sdb_put_be64(out + 24, (uint64_t)SDB_HIST_HIGHEST);
+    sdb_put_be64(out + 32, ratio_bits);
     return n;
 }
 
@@ -132,8 +120,8 @@ size_t sdb_hdrlog_encode_compressed(const sdb_hist *h, uint8_t *scratch, size_t 
     uLongf zlen = (uLongf)(cap - 8);
     if (compress2(out + 8, &zlen, scratch, (uLong)v2_len, Z_BEST_COMPRESSION) != Z_OK)
         return 0;
-    put_be32(out, SDB_HDRLOG_COMPRESSION_COOKIE);
-    put_be32(out + 4, (uint32_t)zlen);
+    sdb_put_be32(out, SDB_HDRLOG_COMPRESSION_COOKIE);
+    sdb_put_be32(out + 4, (uint32_t)zlen);
     return 8 + (size_t)zlen;
 }
 

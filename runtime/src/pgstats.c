@@ -633,12 +633,6 @@ static void sample_waits(sdb_pgstats *p)
     PQclear(res);
 }
 
-static struct timespec mono_ts(int64_t ns)
-{
-    struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
-    return ts;
-}
-
 static void *sampler_main(void *arg)
 {
     sdb_pgstats *p = arg;
@@ -648,8 +642,7 @@ static void *sampler_main(void *arg)
     while (!p->stopping) {
         int64_t now = sdb_now_ns();
         if (now < next) {
-            struct timespec ts = mono_ts(next);
-            pthread_cond_timedwait(&p->wake, &p->lock, &ts);
+            sdb_cond_wait_until(&p->wake, &p->lock, next);
             continue;   /* re-check stopping and the time */
         }
         sample_waits(p);
@@ -853,15 +846,9 @@ static bool copy_tables(sdb_pgstats *p, const sdb_pgstats_opts *o)
 
 static bool init_sync(sdb_pgstats *p)
 {
-    pthread_condattr_t ca;
     if (pthread_mutex_init(&p->lock, NULL) != 0)
         return false;
-    if (pthread_condattr_init(&ca) != 0)
-        return false;
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    int rc = pthread_cond_init(&p->wake, &ca);
-    pthread_condattr_destroy(&ca);
-    return rc == 0;
+    return sdb_cond_init_monotonic(&p->wake) == 0;
 }
 
 sdb_pgstats *sdb_pgstats_start(const sdb_pgstats_opts *o, char *err, size_t errlen)

@@ -770,14 +770,7 @@ static bool pool_phase(load_pool *p, void *(*fn)(void *), bool progress)
     while (p->running > 0) {
         /* Woken at once by the last thread; every POLL_NS otherwise, to
          * see an interrupt and to print progress. */
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += POLL_NS;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&p->done_cv, &p->lock, &until);
+        sdb_cond_wait_until(&p->done_cv, &p->lock, sdb_now_ns() + POLL_NS);
         if (p->running == 0)
             break;
         if (sdb_interrupted && !cancelled) {
@@ -1010,11 +1003,7 @@ int sdb_setup_run(PGconn *conn, const sdb_conninfo *ci, const sdb_workload_def *
     p.ci = ci;
     p.env = env;
     pthread_mutex_init(&p.lock, NULL);
-    pthread_condattr_t cattr;
-    pthread_condattr_init(&cattr);
-    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
-    pthread_cond_init(&p.done_cv, &cattr);
-    pthread_condattr_destroy(&cattr);
+    sdb_cond_init_monotonic(&p.done_cv);
     int rc = 1;
     int64_t t1 = t0, t2 = t0, t3 = t0;
     if (w->nloads > 0) {

@@ -5,6 +5,7 @@
 #ifndef SDB_UTIL_H
 #define SDB_UTIL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -20,6 +21,38 @@ static inline int64_t sdb_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Initialises cond so that sdb_cond_wait_until times its waits on the
+ * monotonic clock of sdb_now_ns.  0 on success, as pthread_cond_init. */
+int sdb_cond_init_monotonic(pthread_cond_t *cond);
+
+/* Waits on cond, mutex held, until it is signalled or the monotonic time
+ * until_ns (sdb_now_ns's clock) passes.  Spurious wake-ups are the caller's
+ * to handle, as with pthread_cond_timedwait. */
+void sdb_cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *mutex, int64_t until_ns);
+
+/* Big-endian stores (the COPY binary format, HdrHistogram's encoding). */
+static inline void sdb_put_be16(void *out, uint16_t v)
+{
+    unsigned char *o = out;
+    o[0] = (unsigned char)(v >> 8);
+    o[1] = (unsigned char)v;
+}
+
+static inline void sdb_put_be32(void *out, uint32_t v)
+{
+    unsigned char *o = out;
+    o[0] = (unsigned char)(v >> 24);
+    o[1] = (unsigned char)(v >> 16);
+    o[2] = (unsigned char)(v >> 8);
+    o[3] = (unsigned char)v;
+}
+
+static inline void sdb_put_be64(void *out, uint64_t v)
+{
+    sdb_put_be32(out, (uint32_t)(v >> 32));
+    sdb_put_be32((unsigned char *)out + 4, (uint32_t)v);
 }
 
 /* Set by SIGINT/SIGTERM (count of signals received); read by every loop that
