@@ -143,9 +143,9 @@ static const char *str(json_t *root, const char *path)
     return json_is_string(v) ? json_string_value(v) : "(not a string)";
 }
 
-static void test_json(void **state)
+/* The fixture's JSON report, written to a temporary file and read back. */
+static json_t *report_json(fixture *f)
 {
-    fixture *f = *state;
     char path[] = "/tmp/sdb_test_report_XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -155,6 +155,13 @@ static void test_json(void **state)
     json_t *root = json_load_file(path, 0, &e);
     unlink(path);
     assert_non_null(root);
+    return root;
+}
+
+static void test_json(void **state)
+{
+    fixture *f = *state;
+    json_t *root = report_json(f);
 
     assert_string_equal(str(root, "run.load_model"), "open");
     assert_string_equal(str(root, "run.latency_measured_from"), "intended_start");
@@ -209,15 +216,7 @@ static void test_json_closed(void **state)
     f->r.rate_tps = 0;
     f->r.latency_limit_ns = 0;
     f->ri.nthresholds = 0;
-    char path[] = "/tmp/sdb_test_report_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    assert_int_equal(sdb_report_json(path, &f->ri, &f->r), 0);
-    json_error_t e;
-    json_t *root = json_load_file(path, 0, &e);
-    unlink(path);
-    assert_non_null(root);
+    json_t *root = report_json(f);
     assert_string_equal(str(root, "run.load_model"), "closed");
     assert_string_equal(str(root, "run.latency_measured_from"), "start");
     assert_true(json_is_null(get(root, "run.rate_tps")));
