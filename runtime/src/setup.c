@@ -1089,39 +1089,58 @@ static bool is_archive(const char *file)
            (n >= 262 && memcmp(head + 257, "ustar", 5) == 0);
 }
 
-/* Runs argv with the connection of conn in its environment; returns its
- * exit status, or -1 when it could not run (with a message). */
+/* conn's connection settings as a connection string for a client
+ * program's -d (malloc'd; NULL when out of memory): every setting that has
+ * a value, passwords excepted (a command line is visible to other users;
+ * run_client passes the password in PGPASSWORD), and application_name
+ * stormdb-loader. */
+static char *client_conninfo(PGconn *conn)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    if (!f)
+        return NULL;
+    PQconninfoOption *opts = PQconninfo(conn);
+    for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+        if (!o->val || !*o->val || strchr(o->dispchar, '*') ||
+            strcmp(o->keyword, "application_name") == 0 ||
+            strcmp(o->keyword, "fallback_application_name") == 0)
+            continue;
+        fprintf(f, "%s='", o->keyword);
+        for (const char *c = o->val; *c; c++) {
+            if (*c == '\\' || *c == '\'')
+                fputc('\\', f);
+            fputc(*c, f);
+        }
+        fputs("' ", f);
+    }
+    PQconninfoFree(opts);
+    fputs("application_name=stormdb-loader", f);
+    if (fclose(f) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Runs argv (whose -d argument is client_conninfo's) with conn's password,
+ * if any, in PGPASSWORD; returns its exit status, or -1 when it could not
+ * run (with a message). */
 static int run_client(PGconn *conn, char *const argv[])
 {
     fflush(stdout);
     fflush(stderr);
+    const char *pass = PQpass(conn);
     pid_t pid = fork();
     if (pid < 0) {
         sdb_error("cannot start %s: %s", argv[0], strerror(errno));
         return -1;
     }
     if (pid == 0) {
-        /* the connection's parameters, as libpq's variables */
-        const char *host = PQhost(conn), *port = PQport(conn), *user = PQuser(conn);
-        const char *pass = PQpass(conn);
-        unsetenv("PGSERVICE");
-        if (host && *host)
-            setenv("PGHOST", host, 1);
-        if (port && *port)
-            setenv("PGPORT", port, 1);
-        if (user && *user)
-            setenv("PGUSER", user, 1);
-        setenv("PGDATABASE", PQdb(conn), 1);
+        unsetenv("PGSERVICE");   /* the connection string has every setting */
         if (pass && *pass)
             setenv("PGPASSWORD", pass, 1);
-        const char *sslmode = NULL;
-        PQconninfoOption *opts = PQconninfo(conn);
-        for (PQconninfoOption *o = opts; o && o->keyword; o++)
-            if (strcmp(o->keyword, "sslmode") == 0 && o->val)
-                sslmode = o->val;
-        if (sslmode)
-            setenv("PGSSLMODE", sslmode, 1);
-        setenv("PGAPPNAME", "stormdb-loader", 1);
         execvp(argv[0], argv);
         fprintf(stderr, "%s: error: cannot run %s: %s%s\n", sdb_progname(), argv[0],
                 strerror(errno), errno == ENOENT
@@ -1161,17 +1180,22 @@ int sdb_setup_from_file(PGconn *conn, const sdb_workload_def *w, bool dump, cons
             goto out;
     int64_t t0 = sdb_now_ns();
     /* argv wants char *: writable copies */
-    char fname[4096], dbname[1024];
+    char fname[4096];
     snprintf(fname, sizeof fname, "%s", file);
-    snprintf(dbname, sizeof dbname, "%s", PQdb(conn));
+    char *dsn = client_conninfo(conn);
+    if (!dsn) {
+        sdb_error("out of memory");
+        goto out;
+    }
     /* one transaction: a file that fails leaves nothing behind */
     char a0[] = "psql", a1[] = "-X", a2[] = "-q", a3[] = "-v", a4[] = "ON_ERROR_STOP=1",
-         a5[] = "--single-transaction", a6[] = "-f";
+         a5[] = "--single-transaction", a6[] = "-d", a7[] = "-f";
     char r0[] = "pg_restore", r1[] = "--no-owner", r2[] = "--no-privileges",
          r3[] = "--exit-on-error", r4[] = "--single-transaction", r5[] = "-d";
-    char *psql[] = {a0, a1, a2, a3, a4, a5, a6, fname, NULL};
-    char *restore[] = {r0, r1, r2, r3, r4, r5, dbname, fname, NULL};
+    char *psql[] = {a0, a1, a2, a3, a4, a5, a6, dsn, a7, fname, NULL};
+    char *restore[] = {r0, r1, r2, r3, r4, r5, dsn, fname, NULL};
     int st = run_client(conn, archive ? restore : psql);
+    free(dsn);
     if (st != 0) {
         if (st > 0)
             sdb_error("%s failed (exit status %d) loading %s: its messages are above",
