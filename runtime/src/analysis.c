@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "util.h"
+
 #define LM_MAX_IT 400          /* Levenberg-Marquardt iterations per start */
 #define LM_STARTS 3            /* best grid points LM starts from */
 #define T_Z975 1.959963984540054
@@ -849,22 +851,10 @@ static void fits(sdb_analysis_result *r)
 /* A throughput as text: thousands grouped above 1000, else 3 digits. */
 static void fmt_tps(char *buf, size_t len, double x)
 {
-    if (!isfinite(x) || fabs(x) < 1000) {
+    if (!isfinite(x) || fabs(x) < 1000)
         snprintf(buf, len, "%.4g", x);
-        return;
-    }
-    long long v = llround(x);
-    char digits[32], out[48];
-    int nd = snprintf(digits, sizeof digits, "%lld", v < 0 ? -v : v), o = 0;
-    if (v < 0)
-        out[o++] = '-';
-    for (int i = 0; i < nd; i++) {
-        if (i > 0 && (nd - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = 0;
-    snprintf(buf, len, "%s", out);
+    else
+        sdb_fmt_count(buf, len, (int64_t)llround(x));
 }
 
 static void fmt_ms(char *buf, size_t len, double ms)

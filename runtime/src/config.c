@@ -881,22 +881,27 @@ static void db_max_idle_time(yaml_ctx *y, const char *key, yaml_node_t *v)
 }
 
 /* A boolean: YAML 1.1's true/false, yes/no, on/off (any case). */
-static bool yaml_bool(yaml_ctx *y, const char *key, const yaml_node_t *v, bool *out)
+/* The YAML 1.1 spellings of a boolean: 1 for true, 0 for false, -1 for
+ * any other text. */
+static int bool_word(const char *text)
 {
     static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES",
                                        "on", "On", "ON", NULL };
     static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO",
                                       "off", "Off", "OFF", NULL };
+    return one_of(text, yes) ? 1 : one_of(text, no) ? 0 : -1;
+}
+
+static bool yaml_bool(yaml_ctx *y, const char *key, const yaml_node_t *v, bool *out)
+{
     if (want_scalar(y, key, v, "true or false") != VAL_OK)
         return false;
-    if (one_of(scalar(v), yes))
-        *out = true;
-    else if (one_of(scalar(v), no))
-        *out = false;
-    else {
+    int b = bool_word(scalar(v));
+    if (b < 0) {
         bad_value(y, key, v, "true or false");
         return false;
     }
+    *out = b == 1;
     return true;
 }
 
@@ -1338,12 +1343,11 @@ static void prog_export(yaml_ctx *y, const char *key, yaml_node_t *v)
     char **field = csv ? &pc->export_csv : &pc->export_json;
     if (want_scalar(y, key, v, "a file name, true or false") != VAL_OK)
         return;
-    static const char *const yes[] = { "true", "True", "TRUE", "yes", "on", NULL };
-    static const char *const no[] = { "false", "False", "FALSE", "no", "off", NULL };
     const char *text = scalar(v);
-    if (v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && one_of(text, no))
+    int b = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? bool_word(text) : -1;
+    if (b == 0)
         text = NULL;
-    else if (v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && one_of(text, yes))
+    else if (b == 1)
         text = csv ? "progressive.csv" : "progressive.json";
     else if (*text == '\0')
         text = NULL;

@@ -375,9 +375,8 @@ int sdb_report_html(const char *path, const sdb_report_info *ri, const sdb_run_r
     esc(f, w->mixes[ri->mix].name);
     fputs("</h1>\n<p>", f);
     esc(f, ri->target);
-    char model[64] = "closed loop";
-    if (r->rate_tps > 0)
-        snprintf(model, sizeof model, "open loop at %g tps (Poisson)", r->rate_tps);
+    char model[96];
+    sdb_report_load_model(r, model, sizeof model);
     fprintf(f, " &middot; PostgreSQL %s &middot; scale %lld &middot; %d workers on %d threads "
             "&middot; %.1f s%s &middot; %s &middot; seed %llu</p>\n", ri->server_version,
             (long long)ri->scale, ri->cfg->workers, ri->threads, secs,

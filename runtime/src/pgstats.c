@@ -409,10 +409,10 @@ static bool read_settings(sdb_pgstats *p)
     for (int i = 0; ok && i < rows; i++) {
         p->setting_names[i] = strdup(col_str(res, i, 0));
         p->setting_values[i] = strdup(col_str(res, i, 1));
+        p->nsettings = i + 1;   /* freed with the others even when one copy failed */
         ok = p->setting_names[i] && p->setting_values[i];
         if (ok) {
             sdb_utf8_sanitize(p->setting_values[i]);
-            p->nsettings = i + 1;
             if (strcmp(p->setting_names[i], "max_connections") == 0)
                 p->max_connections = atoi(p->setting_values[i]);
         }

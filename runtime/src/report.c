@@ -123,7 +123,7 @@ static bool has_pacing(const sdb_workload_def *w)
 }
 
 /* "closed loop" or "open loop at 200 tps (Poisson)[, latency limit 100 ms]". */
-static void load_model_text(const sdb_run_result *r, char *buf, size_t len)
+void sdb_report_load_model(const sdb_run_result *r, char *buf, size_t len)
 {
     if (!open_loop(r)) {
         snprintf(buf, len, "closed loop");
@@ -224,7 +224,7 @@ void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_resu
     fprintf(out, "Workload:   %s, type %s, scale %lld\n", w->name, w->mixes[ri->mix].name,
             (long long)ri->scale);
     char model[128];
-    load_model_text(r, model, sizeof model);
+    sdb_report_load_model(r, model, sizeof model);
     fprintf(out, "Run:        %d workers on %d threads, %.1f s%s, %s, seed %llu\n",
             ri->cfg->workers, ri->threads, seconds(r),
             r->interrupted ? " (interrupted)" : "", model, (unsigned long long)ri->seed);

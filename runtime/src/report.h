@@ -33,6 +33,10 @@ typedef struct sdb_report_info {
     const struct sdb_pgstats *pgstats; /* --collect-pg-stats, stopped; NULL = off */
 } sdb_report_info;
 
+/* "closed loop", or "open loop at R tps (Poisson)" and the latency limit
+ * if any: the run's load model, as the reports name it. */
+void sdb_report_load_model(const sdb_run_result *r, char *buf, size_t len);
+
 /* Prints the final report. */
 void sdb_report_console(FILE *out, const sdb_report_info *ri, const sdb_run_result *r);
 

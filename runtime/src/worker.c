@@ -461,8 +461,6 @@ static void start_reconnect(thread_state *t, session *s)
     }
 }
 
-static void pool_put(thread_state *t, PGconn *conn);
-
 /* Advances a replacement connection after its socket became ready: once
  * open it is the session's own again (its statements re-prepared with its
  * first batch), or goes back to the pool; a failed attempt waits twice as
@@ -966,14 +964,16 @@ static void take_result(thread_state *t, session *s, PGresult *res)
             return;
         }
         int stmt = s->batch_stmt[k];
-        t->stats.queries[stmt_kind(r, stmt)]++;
+        sdb_query_kind kind = stmt_kind(r, stmt);
+        t->stats.queries[kind]++;
         if (stmt >= 0) {
             if (st == PGRES_TUPLES_OK)
                 t->stats.stmt_rows[stmt] += PQntuples(res);
             /* rows written: the count of an INSERT, UPDATE, DELETE or MERGE
              * command tag (with RETURNING too; a SELECT's tag counts rows
-             * returned, already counted) */
-            const char *cmd = PQcmdStatus(res);
+             * returned, already counted, so a statement that starts with
+             * SELECT skips the tag) */
+            const char *cmd = kind == SDB_QUERY_SELECT ? NULL : PQcmdStatus(res);
             if (cmd && (strncmp(cmd, "INSERT", 6) == 0 || strncmp(cmd, "UPDATE", 6) == 0 ||
                         strncmp(cmd, "DELETE", 6) == 0 || strncmp(cmd, "MERGE", 5) == 0))
                 t->stats.stmt_affected[stmt] += strtoll(PQcmdTuples(res), NULL, 10);
