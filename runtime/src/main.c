@@ -628,26 +628,10 @@ static json_t *progressive_json(const sdb_config *cfg, const sdb_workload_def *w
                                 double start_unix, const sdb_progressive_result *pr,
                                 const sdb_analysis_result *an)
 {
-    char started[64], host[256] = "";
-    time_t st = (time_t)start_unix;
-    struct tm tm;
-    gmtime_r(&st, &tm);
-    strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (gethostname(host, sizeof host) != 0)
-        host[0] = '\0';
-    host[sizeof host - 1] = '\0';
-    sdb_utf8_sanitize(host);
-    json_t *run = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b}",
-                            "tool", "stormdb", "version", SDB_VERSION, "git_revision",
-                            SDB_GIT_REVISION, "workload", w->name, "type", w->mixes[mix].name,
-                            "scale", (json_int_t)scale, "target", target, "server_version",
-                            version, "start_time", started, "host", host, "interrupted",
-                            pr->interrupted);
-    if (run) {
-        if (cfg->seed <= (uint64_t)INT64_MAX)
-            json_object_set_new(run, "seed", json_integer((json_int_t)cfg->seed));
-        json_object_set_new(run, "config", sdb_config_json(cfg));
-    }
+    json_t *run = sdb_report_run_common(cfg, w, mix, scale, target, version, start_unix,
+                                        cfg->seed);
+    if (run)
+        json_object_set_new(run, "interrupted", json_boolean(pr->interrupted));
     const sdb_progressive_cfg *pc = &cfg->progressive;
     json_t *bands = json_array();
     for (int i = 0; i < pr->nbands; i++) {

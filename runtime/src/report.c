@@ -536,45 +536,31 @@ static json_t *thresholds_json(const sdb_report_info *ri)
     return a;
 }
 
-static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
+json_t *sdb_report_run_common(const sdb_config *cfg, const sdb_workload_def *w, int mix,
+                              int64_t scale, const char *target, const char *server_version,
+                              double start_unix, uint64_t seed)
 {
-    const sdb_workload_def *w = ri->w;
-    const sdb_stats *s = &r->stats;
-    int64_t ok = sdb_stats_ok(s), rb = sdb_stats_rolled_back(s), failed = sdb_stats_failed(s);
-    int64_t done = ok + rb, total = done + failed;
     char started[64];
-    time_t st = (time_t)ri->start_unix;
+    time_t st = (time_t)start_unix;
     struct tm tm;
     gmtime_r(&st, &tm);
     strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-
-    json_t *run = json_pack(
-        "{s:s, s:s, s:o, s:o, s:I, s:i, s:i, s:i, s:f, s:f, s:I, s:b, s:s, s:b, s:o, s:o, s:s}",
-        "tool", "stormdb", "version", SDB_VERSION, "workload", jstr(w->name), "type",
-        jstr(w->mixes[ri->mix].name), "scale", (json_int_t)ri->scale, "workers", ri->cfg->workers,
-        "connections", ri->cfg->connections, "threads", ri->threads, "duration_s",
-        ri->cfg->duration_s, "elapsed_s", seconds(r), "seed", (json_int_t)0,
-        "interrupted", r->interrupted, "load_model", open_loop(r) ? "open" : "closed",
-        "embedded", ri->embedded,
-        "target", jstr(ri->target), "server_version", jstr(ri->server_version), "start_time",
-        started);
-
+    json_t *run = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:o, s:s}", "tool", "stormdb",
+                            "version", SDB_VERSION, "git_revision", SDB_GIT_REVISION,
+                            "workload", jstr(w->name), "type", jstr(w->mixes[mix].name),
+                            "scale", (json_int_t)scale, "target", jstr(target),
+                            "server_version", jstr(server_version), "start_time", started);
+    if (!run)
+        return NULL;
     /* the seed as a number (a 64-bit unsigned one above INT64_MAX as a
      * string, so that it reads back exactly) */
-    if (ri->seed <= (uint64_t)INT64_MAX) {
-        json_object_set_new(run, "seed", json_integer((json_int_t)ri->seed));
+    if (seed <= (uint64_t)INT64_MAX) {
+        json_object_set_new(run, "seed", json_integer((json_int_t)seed));
     } else {
-        char seed[24];
-        snprintf(seed, sizeof seed, "%llu", (unsigned long long)ri->seed);
-        json_object_set_new(run, "seed", json_string(seed));
+        char text[24];
+        snprintf(text, sizeof text, "%llu", (unsigned long long)seed);
+        json_object_set_new(run, "seed", json_string(text));
     }
-    json_object_set_new(run, "rate_tps", open_loop(r) ? json_real(r->rate_tps) : json_null());
-    json_object_set_new(run, "latency_limit_ms", open_loop(r) && r->latency_limit_ns > 0
-                                                     ? json_real(ms(r->latency_limit_ns))
-                                                     : json_null());
-    json_object_set_new(run, "latency_measured_from",
-                        json_string(open_loop(r) ? "intended_start" : "start"));
-    json_object_set_new(run, "git_revision", json_string(SDB_GIT_REVISION));
     char host[256];
     if (gethostname(host, sizeof host) == 0) {
         host[sizeof host - 1] = '\0';
@@ -582,7 +568,34 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
     } else {
         json_object_set_new(run, "host", json_null());
     }
-    json_object_set_new(run, "config", sdb_config_json(ri->cfg));
+    json_object_set_new(run, "config", sdb_config_json(cfg));
+    return run;
+}
+
+static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
+{
+    const sdb_workload_def *w = ri->w;
+    const sdb_stats *s = &r->stats;
+    int64_t ok = sdb_stats_ok(s), rb = sdb_stats_rolled_back(s), failed = sdb_stats_failed(s);
+    int64_t done = ok + rb, total = done + failed;
+    json_t *run = sdb_report_run_common(ri->cfg, w, ri->mix, ri->scale, ri->target,
+                                        ri->server_version, ri->start_unix, ri->seed);
+    json_t *more = json_pack(
+        "{s:i, s:i, s:i, s:f, s:f, s:b, s:s, s:b}", "workers", ri->cfg->workers, "connections",
+        ri->cfg->connections, "threads", ri->threads, "duration_s", ri->cfg->duration_s,
+        "elapsed_s", seconds(r), "interrupted", r->interrupted, "load_model",
+        open_loop(r) ? "open" : "closed", "embedded", ri->embedded);
+    if (run && more)
+        json_object_update(run, more);
+    json_decref(more);
+    if (run) {
+        json_object_set_new(run, "rate_tps", open_loop(r) ? json_real(r->rate_tps) : json_null());
+        json_object_set_new(run, "latency_limit_ms", open_loop(r) && r->latency_limit_ns > 0
+                                                         ? json_real(ms(r->latency_limit_ns))
+                                                         : json_null());
+        json_object_set_new(run, "latency_measured_from",
+                            json_string(open_loop(r) ? "intended_start" : "start"));
+    }
     json_t *queries = json_object();
     for (int k = 0; k < SDB_QUERY_KINDS; k++)
         json_object_set_new(queries, kind_names[k], json_integer(s->queries[k]));
@@ -767,14 +780,6 @@ static json_t *build(const sdb_report_info *ri, const sdb_run_result *r)
                                       (json_int_t)ri->nurand_c_run[2]));
     }
     return root;
-}
-
-json_t *sdb_report_run_json(const sdb_report_info *ri, const sdb_run_result *r)
-{
-    json_t *root = build(ri, r);
-    json_t *run = root ? json_incref(json_object_get(root, "run")) : NULL;
-    json_decref(root);
-    return run;
 }
 
 int sdb_report_json(const char *path, const sdb_report_info *ri, const sdb_run_result *r)

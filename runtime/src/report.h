@@ -48,9 +48,15 @@ int sdb_report_json(const char *path, const sdb_report_info *ri, const sdb_run_r
  * place, and releases root.  Returns 0, or 1 with a message. */
 struct json_t;
 int sdb_write_json(const char *path, struct json_t *root);
-/* The report's run metadata object (new reference; NULL when out of
- * memory), for other documents (progressive runs). */
-struct json_t *sdb_report_run_json(const sdb_report_info *ri, const sdb_run_result *r);
+/* The members of a report's "run" object that every document shares
+ * (tool, version, git_revision, workload, type, scale, target,
+ * server_version, start_time, seed, host, config): a new object, NULL
+ * when out of memory.  The JSON report and the progressive document add
+ * their own. */
+struct json_t *sdb_report_run_common(const sdb_config *cfg, const sdb_workload_def *w, int mix,
+                                     int64_t scale, const char *target,
+                                     const char *server_version, double start_unix,
+                                     uint64_t seed);
 
 /* Writes the time series to path and the per-transaction summary to the
  * same name with "_transactions" before its extension (r.csv ->
