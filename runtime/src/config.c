@@ -492,7 +492,8 @@ typedef struct key_spec {
     const char *name;
     key_fn apply;             /* NULL: a key of the original not supported yet */
     bool pending;             /* checked and stored, but not used yet: warn */
-    size_t field;             /* db_text: offsetof the char * in sdb_config */
+    size_t field;             /* db_text, the progressive keys: offsetof the
+                               * field in sdb_config */
 } key_spec;
 
 static const char *spec_name_at(const void *table, int i)
@@ -1302,45 +1303,48 @@ static void prog_strategy(yaml_ctx *y, const char *key, yaml_node_t *v)
         y->cfg->progressive.strategy = i == 4 ? SDB_PROG_LINEAR : (sdb_prog_strategy)i;
 }
 
-static void prog_int(yaml_ctx *y, const char *key, yaml_node_t *v)
+/* The progressive field at offset y->spec->field of sdb_config. */
+static void *prog_field(yaml_ctx *y)
+{
+    return (char *)y->cfg + y->spec->field;
+}
+
+/* A count of workers (min_workers, max_workers). */
+static void prog_workers(yaml_ctx *y, const char *key, yaml_node_t *v)
 {
     int64_t n;
-    sdb_progressive_cfg *pc = &y->cfg->progressive;
-    const char *name = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
-    bool bands = strcmp(name, "bands") == 0;
-    bool conns = strstr(name, "connections") != NULL;
-    if (!yaml_int(y, key, v, bands ? 2 : 1, bands ? 64 : conns ? MAX_CONNECTIONS : MAX_WORKERS, &n))
-        return;
-    if (bands) {
-        pc->bands = (int)n;
-        pc->bands_set = true;
-    } else if (strcmp(name, "min_workers") == 0) {
-        pc->min_workers = (int)n;
-    } else if (strcmp(name, "max_workers") == 0) {
-        pc->max_workers = (int)n;
-    } else if (strcmp(name, "min_connections") == 0) {
-        pc->min_connections = (int)n;
-    } else {
-        pc->max_connections = (int)n;
+    if (yaml_int(y, key, v, 1, MAX_WORKERS, &n))
+        *(int *)prog_field(y) = (int)n;
+}
+
+/* A count of connections (min_connections, max_connections). */
+static void prog_connections(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    int64_t n;
+    if (yaml_int(y, key, v, 1, MAX_CONNECTIONS, &n))
+        *(int *)prog_field(y) = (int)n;
+}
+
+static void prog_bands(yaml_ctx *y, const char *key, yaml_node_t *v)
+{
+    int64_t n;
+    if (yaml_int(y, key, v, 2, 64, &n)) {
+        y->cfg->progressive.bands = (int)n;
+        y->cfg->progressive.bands_set = true;
     }
 }
 
+/* test_duration (positive), warmup_duration and cooldown_duration (0 allowed). */
 static void prog_duration(yaml_ctx *y, const char *key, yaml_node_t *v)
 {
-    sdb_progressive_cfg *pc = &y->cfg->progressive;
-    const char *name = strrchr(key, '.') + 1;
-    double *field = strcmp(name, "test_duration") == 0 ? &pc->test_duration_s
-                  : strcmp(name, "warmup_duration") == 0 ? &pc->warmup_s : &pc->cooldown_s;
-    yaml_duration(y, key, v, field != &pc->test_duration_s, field);
+    double *field = prog_field(y);
+    yaml_duration(y, key, v, field != &y->cfg->progressive.test_duration_s, field);
 }
 
-/* export_csv / export_json: a file name, or true for the default name
- * (progressive.csv, progressive.json), false for none. */
 static void prog_export(yaml_ctx *y, const char *key, yaml_node_t *v)
 {
-    sdb_progressive_cfg *pc = &y->cfg->progressive;
-    bool csv = strstr(key, "csv") != NULL;
-    char **field = csv ? &pc->export_csv : &pc->export_json;
+    char **field = prog_field(y);
+    bool csv = field == &y->cfg->progressive.export_csv;
     if (want_scalar(y, key, v, "a file name, true or false") != VAL_OK)
         return;
     const char *text = scalar(v);
@@ -1370,16 +1374,18 @@ static void prog_budget(yaml_ctx *y, const char *key, yaml_node_t *v)
 static const key_spec progressive_keys[] = {
     { "enabled", prog_enabled, false, 0 },
     { "strategy", prog_strategy, false, 0 },
-    { "min_workers", prog_int, false, 0 },
-    { "max_workers", prog_int, false, 0 },
-    { "min_connections", prog_int, false, 0 },
-    { "max_connections", prog_int, false, 0 },
-    { "bands", prog_int, false, 0 },
-    { "test_duration", prog_duration, false, 0 },
-    { "warmup_duration", prog_duration, false, 0 },
-    { "cooldown_duration", prog_duration, false, 0 },
-    { "export_csv", prog_export, false, 0 },
-    { "export_json", prog_export, false, 0 },
+    { "min_workers", prog_workers, false, offsetof(sdb_config, progressive.min_workers) },
+    { "max_workers", prog_workers, false, offsetof(sdb_config, progressive.max_workers) },
+    { "min_connections", prog_connections, false,
+      offsetof(sdb_config, progressive.min_connections) },
+    { "max_connections", prog_connections, false,
+      offsetof(sdb_config, progressive.max_connections) },
+    { "bands", prog_bands, false, 0 },
+    { "test_duration", prog_duration, false, offsetof(sdb_config, progressive.test_duration_s) },
+    { "warmup_duration", prog_duration, false, offsetof(sdb_config, progressive.warmup_s) },
+    { "cooldown_duration", prog_duration, false, offsetof(sdb_config, progressive.cooldown_s) },
+    { "export_csv", prog_export, false, offsetof(sdb_config, progressive.export_csv) },
+    { "export_json", prog_export, false, offsetof(sdb_config, progressive.export_json) },
     { "enable_analysis", prog_analysis, false, 0 },
     { "latency_budget", prog_budget, false, 0 },
     /* the original's other keys, not used */
