@@ -446,6 +446,16 @@ static void session_dead(thread_state *t, session *s)
     s->state = S_RECONNECT_WAIT;
 }
 
+/* A reconnection attempt failed: conn (if any) is closed, and the next
+ * attempt waits twice as long as this one did, up to RECONNECT_MAX_NS. */
+static void reconnect_later(session *s, PGconn *conn)
+{
+    PQfinish(conn);
+    s->backoff_ns = s->backoff_ns * 2 < RECONNECT_MAX_NS ? s->backoff_ns * 2 : RECONNECT_MAX_NS;
+    s->wake_ns = sdb_now_ns() + s->backoff_ns;
+    s->state = S_RECONNECT_WAIT;
+}
+
 /* Starts opening the replacement of a broken persistent connection. */
 static void start_reconnect(thread_state *t, session *s)
 {
@@ -453,68 +463,45 @@ static void start_reconnect(thread_state *t, session *s)
     s->connect_poll = PGRES_POLLING_WRITING;
     s->state = S_RECONNECTING;
     if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD) {
-        PQfinish(s->conn);
+        reconnect_later(s, s->conn);
         s->conn = NULL;
-        s->backoff_ns = s->backoff_ns * 2 < RECONNECT_MAX_NS ? s->backoff_ns * 2 : RECONNECT_MAX_NS;
-        s->wake_ns = sdb_now_ns() + s->backoff_ns;
-        s->state = S_RECONNECT_WAIT;
     }
 }
 
 /* Advances a replacement connection after its socket became ready: once
  * open it is the session's own again (its statements re-prepared with its
- * first batch), or goes back to the pool; a failed attempt waits twice as
- * long before the next. */
+ * first batch), or goes back to the pool (its statements prepared now); a
+ * failed attempt waits twice as long before the next. */
 static void on_reconnect_ready(thread_state *t, session *s)
 {
     s->connect_poll = PQconnectPoll(s->conn);
+    if (s->connect_poll != PGRES_POLLING_OK && s->connect_poll != PGRES_POLLING_FAILED)
+        return;
+    PGconn *conn = s->conn;
+    bool for_pool = s->for_pool;
+    s->conn = for_pool ? s->home : NULL;
     if (s->connect_poll == PGRES_POLLING_FAILED) {
-        PQfinish(s->conn);
-        s->conn = NULL;
-        s->backoff_ns = s->backoff_ns * 2 < RECONNECT_MAX_NS ? s->backoff_ns * 2 : RECONNECT_MAX_NS;
-        s->wake_ns = sdb_now_ns() + s->backoff_ns;
-        s->state = S_RECONNECT_WAIT;
+        reconnect_later(s, conn);
         return;
     }
-    if (s->connect_poll != PGRES_POLLING_OK)
-        return;
-    PQsetNoticeReceiver(s->conn, sdb_conn_notice, NULL);
-    if (PQsetnonblocking(s->conn, 1) != 0 || PQenterPipelineMode(s->conn) != 1) {
+    PQsetNoticeReceiver(conn, sdb_conn_notice, NULL);
+    char err[400];
+    /* a pooled connection's statements are prepared now, blocking this
+     * thread briefly (pooled sessions share it from here) */
+    if ((for_pool && !prepare_all(t->run, conn, err, sizeof err)) ||
+        PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) != 1) {
         s->connect_poll = PGRES_POLLING_FAILED;
-        PQfinish(s->conn);
-        s->conn = NULL;
-        s->wake_ns = sdb_now_ns() + s->backoff_ns;
-        s->state = S_RECONNECT_WAIT;
+        reconnect_later(s, conn);
         return;
     }
     t->stats.reconnects++;
-    PGconn *conn = s->conn;
     s->state = S_IDLE;
-    if (s->for_pool) {
-        /* a pooled connection: its statements are prepared now, blocking
-         * this thread briefly (pooled sessions share it from here) */
-        s->conn = s->home;
+    if (for_pool) {
         s->for_pool = false;
-        if (PQexitPipelineMode(conn) != 1 || PQsetnonblocking(conn, 0) != 0) {
-            PQfinish(conn);
-            s->for_pool = true;
-            s->wake_ns = sdb_now_ns() + s->backoff_ns;
-            s->state = S_RECONNECT_WAIT;
-            return;
-        }
-        char err[400];
-        if (!prepare_all(t->run, conn, err, sizeof err) || PQsetnonblocking(conn, 1) != 0 ||
-            PQenterPipelineMode(conn) != 1) {
-            PQfinish(conn);
-            s->for_pool = true;
-            s->wake_ns = sdb_now_ns() + s->backoff_ns;
-            s->state = S_RECONNECT_WAIT;
-            return;
-        }
         pool_put(t, conn);
         return;
     }
-    s->home = conn;
+    s->conn = s->home = conn;
     s->reprepare = true;
 }
 
