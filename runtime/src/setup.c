@@ -688,6 +688,44 @@ static void *load_thread(void *arg)
     return NULL;
 }
 
+/* Pages of ld's table that VACUUM left not all-visible (pg_class, as the
+ * VACUUM just set it); 0 when they cannot be read. */
+static long long pages_not_visible(PGconn *conn, const sdb_load_def *ld)
+{
+    const char *params[1] = {ld->table};
+    PGresult *res = PQexecParams(conn,
+                                 "SELECT relpages - relallvisible FROM pg_class "
+                                 "WHERE oid = $1::regclass", 1, NULL, params, NULL, NULL, 0);
+    long long n = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+        ? atoll(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    return n;
+}
+
+/* After the VACUUM (FREEZE) of a chunk-loaded table (vacuum_sql): rows
+ * committed after the oldest snapshot of another transaction of the
+ * database (an autovacuum's ANALYZE that began during the load, a user's
+ * open transaction) cannot be frozen or marked all-visible yet.  Runs the
+ * VACUUM again, every 200 ms for up to 2 s, until every page is; then
+ * warns and goes on.  Returns false when a VACUUM failed (recorded). */
+static bool vacuum_until_visible(load_pool *p, PGconn *conn, const sdb_load_def *ld,
+                                 const char *vacuum_sql)
+{
+    long long left = pages_not_visible(conn, ld);
+    for (int tries = 0; left > 0 && tries < 10 && !pool_stopping(p); tries++) {
+        struct timespec ts = {0, 200000000L};
+        nanosleep(&ts, NULL);
+        if (!pool_exec(p, conn, vacuum_sql, ld, "vacuuming"))
+            return false;
+        left = pages_not_visible(conn, ld);
+    }
+    if (left > 0 && !pool_stopping(p))
+        sdb_warn("%s: %lld pages of %s are not all-visible after VACUUM (FREEZE): a "
+                 "transaction older than the load is still open in this database",
+                 ld->where, left, ld->table);
+    return true;
+}
+
 /* A maintenance thread: one job after another from the shared counter,
  * VACUUM (FREEZE) of the tables loaded in several chunks, which leaves
  * them as COPY FREEZE leaves the others (p->analyze false: before the
@@ -710,6 +748,8 @@ static void *maintain_thread(void *arg)
         snprintf(sql, sizeof sql, "%s %s", p->analyze ? "ANALYZE" : "VACUUM (FREEZE)",
                  j->def->table);
         if (!pool_exec(p, conn, sql, j->def, p->analyze ? "analyzing" : "vacuuming"))
+            break;
+        if (!p->analyze && !vacuum_until_visible(p, conn, j->def, sql))
             break;
     }
     pool_thread_done(p);
